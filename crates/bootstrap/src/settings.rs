@@ -1,0 +1,274 @@
+//! Typed, layered configuration: built-in defaults, `config/default.toml`,
+//! `config/{APP_ENV}.toml`, then `APP__SECTION__KEY` environment variables;
+//! `DATABASE_URL` wins over `APP__DATABASE__URL`.
+
+use secrecy::{ExposeSecret, SecretString};
+use serde::Deserialize;
+
+/// The shortest accepted HMAC key for access tokens, in bytes.
+pub const MIN_JWT_SECRET_BYTES: usize = 32;
+
+/// All settings.
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(default)]
+pub struct Settings {
+    /// `APP_ENV`: `development` (default), `test`, `production`...
+    #[serde(skip)]
+    pub env: String,
+    /// HTTP server.
+    pub server: ServerSettings,
+    /// Database.
+    pub database: DatabaseSettings,
+    /// Local accounts and tokens.
+    pub auth: AuthSettings,
+    /// Logging.
+    pub log: LogSettings,
+}
+
+/// `APP__SERVER__*`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default)]
+pub struct ServerSettings {
+    /// Interface to bind.
+    pub host: String,
+    /// Port; 0 picks a free one (logged).
+    pub port: u16,
+    /// Worker threads; 0 = one per core.
+    pub workers: usize,
+    /// Comma-separated CORS origins; `*` for any; empty for none.
+    pub cors_origins: String,
+    /// Seconds given to in-flight requests on shutdown.
+    pub shutdown_timeout_secs: u64,
+}
+
+impl Default for ServerSettings {
+    fn default() -> Self {
+        Self {
+            host: "127.0.0.1".into(),
+            port: 8080,
+            workers: 0,
+            cors_origins: String::new(),
+            shutdown_timeout_secs: 30,
+        }
+    }
+}
+
+/// `APP__DATABASE__*`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default)]
+pub struct DatabaseSettings {
+    /// `sqlite://...` or `postgres://...`.
+    pub url: String,
+    /// Pool size.
+    pub max_connections: u32,
+}
+
+impl Default for DatabaseSettings {
+    fn default() -> Self {
+        Self {
+            url: "sqlite://data/keel.db?mode=rwc".into(),
+            max_connections: 16,
+        }
+    }
+}
+
+/// `APP__AUTH__*`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default)]
+pub struct AuthSettings {
+    /// Raw HMAC key for access tokens, at least 32 bytes.
+    pub jwt_secret: Option<SecretString>,
+    /// `iss` of access tokens.
+    pub issuer: String,
+    /// `aud` of access tokens.
+    pub audience: String,
+    /// Access-token lifetime.
+    pub access_token_ttl_secs: u64,
+    /// Refresh-token lifetime (each rotation starts a new one).
+    pub refresh_token_ttl_secs: u64,
+    /// Failed logins per (IP, email) before a lockout.
+    pub login_max_failures: u32,
+    /// Window of the failure count and length of the lockout.
+    pub login_window_secs: u64,
+    /// Password hashes computed at once; 0 = cores - 1 (at least 1).
+    pub hash_concurrency: usize,
+}
+
+impl Default for AuthSettings {
+    fn default() -> Self {
+        Self {
+            jwt_secret: None,
+            issuer: "keel".into(),
+            audience: "keel-api".into(),
+            access_token_ttl_secs: 1800,
+            refresh_token_ttl_secs: 604_800,
+            login_max_failures: 5,
+            login_window_secs: 900,
+            hash_concurrency: 0,
+        }
+    }
+}
+
+/// `APP__LOG__*`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default)]
+pub struct LogSettings {
+    /// `tracing` filter, overridden by `RUST_LOG`.
+    pub level: String,
+    /// `json`, or `pretty`; default: json in production, pretty elsewhere.
+    pub format: Option<String>,
+}
+
+impl Default for LogSettings {
+    fn default() -> Self {
+        Self {
+            level: "info".into(),
+            format: None,
+        }
+    }
+}
+
+/// Why settings were refused.
+#[derive(Debug, thiserror::Error)]
+pub enum SettingsError {
+    /// A source could not be read or a value has the wrong type.
+    #[error("configuration error: {0}")]
+    Load(#[from] config::ConfigError),
+    /// A value is unacceptable.
+    #[error("configuration error: {0}")]
+    Invalid(String),
+}
+
+impl Settings {
+    /// Loads the layered configuration for `APP_ENV` (default `development`).
+    ///
+    /// # Errors
+    /// [`SettingsError`] when a source is unreadable or a value invalid.
+    pub fn load() -> Result<Self, SettingsError> {
+        let env = std::env::var("APP_ENV").unwrap_or_else(|_| "development".into());
+        let raw = config::Config::builder()
+            .add_source(config::File::with_name("config/default").required(false))
+            .add_source(config::File::with_name(&format!("config/{env}")).required(false))
+            .add_source(
+                config::Environment::with_prefix("APP")
+                    .prefix_separator("__")
+                    .separator("__")
+                    .try_parsing(true),
+            )
+            .build()?;
+        let mut settings: Settings = raw.try_deserialize()?;
+        settings.env = env;
+        if let Ok(url) = std::env::var("DATABASE_URL") {
+            if !url.trim().is_empty() {
+                settings.database.url = url;
+            }
+        }
+        settings.validate()?;
+        Ok(settings)
+    }
+
+    /// Whether this is a development or test environment, where missing
+    /// secrets are replaced by ephemeral ones.
+    pub fn is_dev(&self) -> bool {
+        matches!(self.env.as_str(), "development" | "test" | "")
+    }
+
+    /// Checks the rules that must hold before serving.
+    ///
+    /// # Errors
+    /// [`SettingsError::Invalid`] for a short JWT secret anywhere, a missing
+    /// one outside development/test, or an unsupported database URL.
+    pub fn validate(&self) -> Result<(), SettingsError> {
+        match &self.auth.jwt_secret {
+            Some(s) if s.expose_secret().len() < MIN_JWT_SECRET_BYTES => {
+                return Err(SettingsError::Invalid(format!(
+                    "APP__AUTH__JWT_SECRET must be at least {MIN_JWT_SECRET_BYTES} bytes"
+                )));
+            }
+            None if !self.is_dev() => {
+                return Err(SettingsError::Invalid(format!(
+                    "APP__AUTH__JWT_SECRET is required when APP_ENV={} (at least {MIN_JWT_SECRET_BYTES} bytes)",
+                    self.env
+                )));
+            }
+            _ => {}
+        }
+        if keel_infrastructure::persistence::Database::kind(&self.database.url).is_none() {
+            return Err(SettingsError::Invalid(
+                "the database URL must start with sqlite: or postgres://".into(),
+            ));
+        }
+        if self.auth.access_token_ttl_secs == 0 || self.auth.refresh_token_ttl_secs == 0 {
+            return Err(SettingsError::Invalid(
+                "token lifetimes must be positive".into(),
+            ));
+        }
+        Ok(())
+    }
+
+    /// The CORS origins as a list.
+    pub fn cors_origins(&self) -> Vec<String> {
+        self.server
+            .cors_origins
+            .split(',')
+            .map(str::trim)
+            .filter(|o| !o.is_empty())
+            .map(str::to_owned)
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn with_env(env: &str, secret: Option<&str>) -> Settings {
+        let mut s = Settings {
+            env: env.into(),
+            ..Settings::default()
+        };
+        s.auth.jwt_secret = secret.map(|v| SecretString::from(v.to_owned()));
+        s
+    }
+
+    #[test]
+    fn production_refuses_a_missing_or_short_secret() {
+        assert!(with_env("production", None).validate().is_err());
+        assert!(with_env("production", Some("short")).validate().is_err());
+        assert!(
+            with_env("production", Some(&"k".repeat(32)))
+                .validate()
+                .is_ok()
+        );
+    }
+
+    #[test]
+    fn development_accepts_a_missing_secret_but_not_a_short_one() {
+        assert!(with_env("development", None).validate().is_ok());
+        assert!(with_env("test", Some("short")).validate().is_err());
+    }
+
+    #[test]
+    fn secrets_are_redacted_in_debug_output() {
+        let s = with_env("production", Some("super-secret-value-super-secret-value"));
+        assert!(!format!("{s:?}").contains("super-secret-value"));
+    }
+
+    #[test]
+    fn defaults_match_the_contract() {
+        let s = Settings::default();
+        assert_eq!(s.auth.access_token_ttl_secs, 1800);
+        assert_eq!(s.auth.refresh_token_ttl_secs, 604_800);
+        assert!(s.database.url.starts_with("sqlite://data/"));
+    }
+
+    #[test]
+    fn cors_origins_are_split_on_commas() {
+        let mut s = Settings::default();
+        s.server.cors_origins = " https://a.example , https://b.example,".into();
+        assert_eq!(
+            s.cors_origins(),
+            vec!["https://a.example", "https://b.example"]
+        );
+    }
+}

@@ -1,0 +1,17 @@
+//! Identity: users, sessions, credentials and the ports that store and verify them.
+
+pub mod error;
+pub mod model;
+pub mod ports;
+pub mod values;
+
+pub use error::{AuthError, HashError, TokenError};
+pub use model::{AccessClaims, Principal, Session, User, UserFilter, Verification};
+pub use ports::{
+    AccountRepo, IdentityProvider, LoginThrottle, PasswordHasher, SessionRepo, TokenService,
+    UserRepo, VerificationRepo,
+};
+pub use values::{
+    AccountProvider, Email, ImageUrl, PasswordHash, PlainPassword, RefreshToken, Role, SessionId,
+    UserId, Username,
+};

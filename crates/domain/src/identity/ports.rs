@@ -1,0 +1,252 @@
+//! Identity ports. Adapters live in `keel-infrastructure`; use cases hold
+//! them as `Arc<dyn Port>`.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
+
+use super::error::{AuthError, HashError, TokenError};
+use super::model::{AccessClaims, Principal, Session, User, UserFilter, Verification};
+use super::values::{
+    AccountProvider, Email, PasswordHash, PlainPassword, RefreshToken, SessionId, UserId,
+};
+use crate::error::RepoError;
+use crate::pagination::{Page, PageRequest};
+
+/// Stores users.
+#[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
+#[async_trait]
+pub trait UserRepo: Send + Sync {
+    /// Inserts a new user; with `password_hash`, also records its `password`
+    /// account, atomically.
+    ///
+    /// # Errors
+    /// [`RepoError::Conflict`] when the email, username or clerk id is taken;
+    /// [`RepoError::Unavailable`] when storage fails.
+    async fn create(
+        &self,
+        user: &User,
+        password_hash: Option<PasswordHash>,
+    ) -> Result<(), RepoError>;
+
+    /// Finds a user by id, deactivated or not.
+    ///
+    /// # Errors
+    /// [`RepoError::Unavailable`] when storage fails.
+    async fn find_by_id(&self, id: UserId) -> Result<Option<User>, RepoError>;
+
+    /// Finds a user by normalised email, deactivated or not.
+    ///
+    /// # Errors
+    /// [`RepoError::Unavailable`] when storage fails.
+    async fn find_by_email(&self, email: &Email) -> Result<Option<User>, RepoError>;
+
+    /// Saves every mutable field of an existing user.
+    ///
+    /// # Errors
+    /// [`RepoError::Conflict`] when the new username or email is taken;
+    /// [`RepoError::Unavailable`] when storage fails.
+    async fn update(&self, user: &User) -> Result<(), RepoError>;
+
+    /// Lists users matching `filter`, newest first, deactivated ones included.
+    ///
+    /// # Errors
+    /// [`RepoError::Unavailable`] when storage fails.
+    async fn list(&self, filter: &UserFilter, page: PageRequest) -> Result<Page<User>, RepoError>;
+}
+
+/// Stores the credentials and external links of users.
+#[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
+#[async_trait]
+pub trait AccountRepo: Send + Sync {
+    /// The stored password hash of a user, `None` when the user has no password.
+    ///
+    /// # Errors
+    /// [`RepoError::Unavailable`] when storage fails.
+    async fn password_hash(&self, user_id: UserId) -> Result<Option<PasswordHash>, RepoError>;
+
+    /// Sets (creates or replaces) the password of a user.
+    ///
+    /// # Errors
+    /// [`RepoError::Unavailable`] when storage fails.
+    async fn set_password_hash(
+        &self,
+        user_id: UserId,
+        hash: PasswordHash,
+        now: DateTime<Utc>,
+    ) -> Result<(), RepoError>;
+
+    /// Records that `user_id` is known to `provider` as `provider_account_id`;
+    /// a link that already exists is left as it is.
+    ///
+    /// # Errors
+    /// [`RepoError::Conflict`] when that provider account is linked to another user;
+    /// [`RepoError::Unavailable`] when storage fails.
+    async fn link(
+        &self,
+        user_id: UserId,
+        provider: AccountProvider,
+        provider_account_id: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), RepoError>;
+}
+
+/// Stores login sessions as chains of refresh-token rows (see [`Session`]).
+#[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
+#[async_trait]
+pub trait SessionRepo: Send + Sync {
+    /// Inserts the first row of a new session.
+    ///
+    /// # Errors
+    /// [`RepoError::Unavailable`] when storage fails.
+    async fn create(&self, session: &Session) -> Result<(), RepoError>;
+
+    /// Finds the row whose refresh token hashes to `hash`, spent or not.
+    ///
+    /// # Errors
+    /// [`RepoError::Unavailable`] when storage fails.
+    async fn find_by_refresh_hash(&self, hash: &str) -> Result<Option<Session>, RepoError>;
+
+    /// The usable row of session `family_id` (unrevoked, unrotated, unexpired at `now`).
+    ///
+    /// # Errors
+    /// [`RepoError::Unavailable`] when storage fails.
+    async fn find_active(
+        &self,
+        family_id: SessionId,
+        now: DateTime<Utc>,
+    ) -> Result<Option<Session>, RepoError>;
+
+    /// In one transaction: spends row `current` (sets `revoked_at` and
+    /// `replaced_by`) only if it is still unspent, and inserts `successor`.
+    /// Returns `false`, changing nothing, when the row was already spent, so
+    /// of two concurrent rotations exactly one wins.
+    ///
+    /// # Errors
+    /// [`RepoError::Unavailable`] when storage fails.
+    async fn rotate(&self, current: Uuid, successor: &Session) -> Result<bool, RepoError>;
+
+    /// Revokes every row of session `family_id`; returns how many were live.
+    ///
+    /// # Errors
+    /// [`RepoError::Unavailable`] when storage fails.
+    async fn revoke_family(
+        &self,
+        family_id: SessionId,
+        now: DateTime<Utc>,
+    ) -> Result<u64, RepoError>;
+
+    /// Revokes every session of `user_id` except `keep`; returns how many rows were live.
+    ///
+    /// # Errors
+    /// [`RepoError::Unavailable`] when storage fails.
+    async fn revoke_all_for_user(
+        &self,
+        user_id: UserId,
+        keep: Option<SessionId>,
+        now: DateTime<Utc>,
+    ) -> Result<u64, RepoError>;
+
+    /// The usable rows (one per live session) of `user_id`, newest first.
+    ///
+    /// # Errors
+    /// [`RepoError::Unavailable`] when storage fails.
+    async fn list_active(
+        &self,
+        user_id: UserId,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<Session>, RepoError>;
+}
+
+/// Stores one-time secrets (email verification, password reset).
+#[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
+#[async_trait]
+pub trait VerificationRepo: Send + Sync {
+    /// Inserts a verification.
+    ///
+    /// # Errors
+    /// [`RepoError::Unavailable`] when storage fails.
+    async fn create(&self, verification: &Verification) -> Result<(), RepoError>;
+
+    /// Consumes the unexpired, unconsumed verification matching both
+    /// `identifier` and `value_hash` (a conditional update, so it succeeds once).
+    ///
+    /// # Errors
+    /// [`RepoError::Unavailable`] when storage fails.
+    async fn consume(
+        &self,
+        identifier: &str,
+        value_hash: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<Verification>, RepoError>;
+}
+
+/// Hashes and verifies passwords. Implementations must keep CPU-heavy work
+/// off the async workers.
+#[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
+#[async_trait]
+pub trait PasswordHasher: Send + Sync {
+    /// Hashes a new password with a fresh salt.
+    ///
+    /// # Errors
+    /// [`HashError`] when the hasher fails.
+    async fn hash(&self, password: &PlainPassword) -> Result<PasswordHash, HashError>;
+
+    /// Whether `password` matches `hash`. With `hash = None` it verifies
+    /// against a fixed dummy hash and returns `false`, taking the same time,
+    /// so unknown users cannot be told apart by timing.
+    ///
+    /// # Errors
+    /// [`HashError`] when the stored hash cannot be parsed or the hasher fails.
+    async fn verify(&self, password: &str, hash: Option<PasswordHash>) -> Result<bool, HashError>;
+}
+
+/// Issues and verifies Keel's own tokens.
+#[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
+pub trait TokenService: Send + Sync {
+    /// Signs an access token carrying `claims`.
+    ///
+    /// # Errors
+    /// [`TokenError::Encoding`] when signing fails.
+    fn issue_access(&self, claims: &AccessClaims) -> Result<String, TokenError>;
+
+    /// Verifies an access token's signature, type and registered claims.
+    ///
+    /// # Errors
+    /// [`TokenError::Invalid`] for any token this service did not issue or that expired.
+    fn verify_access(&self, token: &str) -> Result<AccessClaims, TokenError>;
+
+    /// A fresh random refresh token and its hash.
+    fn new_refresh_token(&self) -> RefreshToken;
+
+    /// The hash under which the refresh token `plain` would be stored.
+    fn hash_refresh_token(&self, plain: &str) -> String;
+}
+
+/// Turns a bearer token into an authenticated principal. The seam where Keel's
+/// own tokens and external providers (Clerk) plug in.
+#[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
+#[async_trait]
+pub trait IdentityProvider: Send + Sync {
+    /// Authenticates `bearer` (the token after `Bearer `).
+    ///
+    /// # Errors
+    /// [`AuthError::InvalidToken`] for any unacceptable token or inactive user,
+    /// [`AuthError::Forbidden`] for a genuine token that may not be used,
+    /// [`AuthError::Unavailable`] when the verifier cannot decide now.
+    async fn authenticate(&self, bearer: &str) -> Result<Principal, AuthError>;
+}
+
+/// Throttles failed logins per key (client IP + normalised email).
+#[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
+#[async_trait]
+pub trait LoginThrottle: Send + Sync {
+    /// `Some(seconds)` to wait when `key` is locked out at `now`, else `None`.
+    async fn check(&self, key: &str, now: DateTime<Utc>) -> Option<u64>;
+
+    /// Counts one failed attempt for `key`.
+    async fn record_failure(&self, key: &str, now: DateTime<Utc>);
+
+    /// Forgets the failures of `key` (after a successful login).
+    async fn reset(&self, key: &str);
+}

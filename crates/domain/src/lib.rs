@@ -1,0 +1,11 @@
+//! Keel's domain: entities, validated value types and the ports (traits) that
+//! the application layer is written against. Nothing here knows about HTTP,
+//! SQL, JWT libraries or hashing crates.
+
+pub mod clock;
+pub mod error;
+pub mod identity;
+pub mod pagination;
+
+pub use error::{FieldError, RepoError};
+pub use pagination::{Page, PageRequest};

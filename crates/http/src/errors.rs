@@ -1,0 +1,125 @@
+//! actix's own rejections (JSON, form, query, path, payload, unknown routes,
+//! wrong methods) rewritten as problem+json.
+
+use actix_web::dev::ServiceResponse;
+use actix_web::error::{JsonPayloadError, PathError, QueryPayloadError, UrlencodedError};
+use actix_web::http::header;
+use actix_web::middleware::ErrorHandlerResponse;
+use actix_web::{HttpRequest, HttpResponse, web};
+use keel_domain::FieldError;
+
+use crate::problem::{ApiError, PROBLEM_JSON, problem_response};
+
+/// Largest JSON body accepted.
+pub const JSON_LIMIT: usize = 64 * 1024;
+/// Largest form body accepted.
+pub const FORM_LIMIT: usize = 16 * 1024;
+
+fn serde_error(err: &serde_json::Error) -> ApiError {
+    if err.is_data() {
+        ApiError::Validation(vec![FieldError::new("body", err.to_string())])
+    } else {
+        ApiError::BadRequest(format!("malformed JSON: {err}"))
+    }
+}
+
+/// JSON extractor settings: 64 KiB limit, problem+json rejections.
+pub fn json_config() -> web::JsonConfig {
+    web::JsonConfig::default()
+        .limit(JSON_LIMIT)
+        .error_handler(|err, _req: &HttpRequest| {
+            let api = match &err {
+                JsonPayloadError::Overflow { .. }
+                | JsonPayloadError::OverflowKnownLength { .. } => ApiError::PayloadTooLarge(
+                    format!("JSON bodies are limited to {JSON_LIMIT} bytes"),
+                ),
+                JsonPayloadError::ContentType => {
+                    ApiError::UnsupportedMediaType("expected Content-Type: application/json".into())
+                }
+                JsonPayloadError::Deserialize(e) => serde_error(e),
+                other => ApiError::BadRequest(other.to_string()),
+            };
+            api.into()
+        })
+}
+
+/// Form extractor settings: 16 KiB limit, problem+json rejections.
+pub fn form_config() -> web::FormConfig {
+    web::FormConfig::default()
+        .limit(FORM_LIMIT)
+        .error_handler(|err, _req: &HttpRequest| {
+            let api = match &err {
+                UrlencodedError::Overflow { .. } => ApiError::PayloadTooLarge(format!(
+                    "form bodies are limited to {FORM_LIMIT} bytes"
+                )),
+                UrlencodedError::ContentType => ApiError::UnsupportedMediaType(
+                    "expected Content-Type: application/x-www-form-urlencoded".into(),
+                ),
+                UrlencodedError::Parse(_) => {
+                    ApiError::Validation(vec![FieldError::new("body", err.to_string())])
+                }
+                other => ApiError::BadRequest(other.to_string()),
+            };
+            api.into()
+        })
+}
+
+/// Query-string settings: a bad query parameter is a 422.
+pub fn query_config() -> web::QueryConfig {
+    web::QueryConfig::default().error_handler(|err, _req: &HttpRequest| {
+        let QueryPayloadError::Deserialize(e) = &err else {
+            return ApiError::BadRequest(err.to_string()).into();
+        };
+        ApiError::Validation(vec![FieldError::new("query", e.to_string())]).into()
+    })
+}
+
+/// Path settings: a malformed id in the path names no resource: 404.
+pub fn path_config() -> web::PathConfig {
+    web::PathConfig::default().error_handler(|err: PathError, _req: &HttpRequest| {
+        ApiError::NotFound(format!("no such resource ({err})")).into()
+    })
+}
+
+/// Raw payload settings: the global body limit.
+pub fn payload_config() -> web::PayloadConfig {
+    web::PayloadConfig::new(256 * 1024)
+}
+
+/// The answer for unknown routes.
+pub async fn not_found() -> HttpResponse {
+    problem_response(
+        actix_web::http::StatusCode::NOT_FOUND,
+        "no route matches this path",
+        None,
+    )
+}
+
+/// For `ErrorHandlers::default_handler`: any error response that is not
+/// already problem+json (405 from the router, errors from other middleware)
+/// is replaced by a problem document with the same status and headers.
+pub fn ensure_problem<B>(res: ServiceResponse<B>) -> actix_web::Result<ErrorHandlerResponse<B>> {
+    let is_problem = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(PROBLEM_JSON.as_bytes()));
+    if is_problem {
+        return Ok(ErrorHandlerResponse::Response(res.map_into_left_body()));
+    }
+    let status = res.status();
+    let detail = match status.as_u16() {
+        405 => "method not allowed on this path",
+        s if s >= 500 => "an unexpected error occurred",
+        _ => status.canonical_reason().unwrap_or("error"),
+    };
+    let mut replacement = problem_response(status, detail, None);
+    for name in [header::ALLOW, header::RETRY_AFTER, header::WWW_AUTHENTICATE] {
+        if let Some(value) = res.headers().get(&name) {
+            replacement.headers_mut().insert(name, value.clone());
+        }
+    }
+    let (req, _) = res.into_parts();
+    Ok(ErrorHandlerResponse::Response(
+        ServiceResponse::new(req, replacement).map_into_right_body(),
+    ))
+}

@@ -1,0 +1,297 @@
+//! Identity request and response bodies.
+
+use chrono::{DateTime, Utc};
+use keel_application::identity::{AuthTokens, SessionView};
+use keel_domain::Page;
+use keel_domain::identity::{Role, User};
+use serde::{Deserialize, Deserializer, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+/// Distinguishes an absent field (`None`) from an explicit `null` (`Some(None)`).
+fn nullable<'de, D, T>(d: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Option::<T>::deserialize(d).map(Some)
+}
+
+/// A role on the wire.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum RoleDto {
+    /// Default role.
+    Customer,
+    /// Manages orders.
+    Staff,
+    /// Everything.
+    Admin,
+}
+
+impl From<Role> for RoleDto {
+    fn from(r: Role) -> Self {
+        match r {
+            Role::Customer => Self::Customer,
+            Role::Staff => Self::Staff,
+            Role::Admin => Self::Admin,
+        }
+    }
+}
+
+impl From<RoleDto> for Role {
+    fn from(r: RoleDto) -> Self {
+        match r {
+            RoleDto::Customer => Self::Customer,
+            RoleDto::Staff => Self::Staff,
+            RoleDto::Admin => Self::Admin,
+        }
+    }
+}
+
+/// `POST /auth/register`.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct RegisterRequest {
+    /// Unique case-insensitively.
+    #[schema(example = "ada@example.com")]
+    pub email: String,
+    /// 8 to 128 characters.
+    #[schema(example = "correct horse battery")]
+    pub password: String,
+    /// Display name, 1 to 100 characters.
+    pub name: Option<String>,
+    /// 3 to 32 of letters, digits, `_ . -`.
+    pub username: Option<String>,
+}
+
+/// `POST /auth/login`.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct LoginRequest {
+    /// The account's email.
+    pub email: String,
+    /// The account's password.
+    pub password: String,
+}
+
+/// `POST /auth/token` (OAuth2 password grant form).
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct TokenForm {
+    /// The account's email.
+    pub username: String,
+    /// The account's password.
+    pub password: String,
+    /// `password` when present.
+    pub grant_type: Option<String>,
+    /// Ignored.
+    pub scope: Option<String>,
+}
+
+/// `POST /auth/refresh`.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct RefreshRequest {
+    /// The current refresh token; it is spent by this call.
+    pub refresh_token: String,
+}
+
+/// A user as clients see it; never carries credentials.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UserResponse {
+    /// User id (UUID v7).
+    pub id: Uuid,
+    /// Normalised email.
+    pub email: String,
+    /// Username.
+    pub username: Option<String>,
+    /// Display name.
+    pub name: Option<String>,
+    /// Avatar URL.
+    pub image_url: Option<String>,
+    /// Whether the email is verified.
+    pub email_verified: bool,
+    /// Role.
+    pub role: RoleDto,
+    /// False once deactivated.
+    pub is_active: bool,
+    /// Creation time.
+    pub created_at: DateTime<Utc>,
+    /// Last change.
+    pub updated_at: DateTime<Utc>,
+    /// Last login.
+    pub last_login_at: Option<DateTime<Utc>>,
+}
+
+impl From<User> for UserResponse {
+    fn from(u: User) -> Self {
+        Self {
+            id: u.id.as_uuid(),
+            email: u.email.as_str().to_owned(),
+            username: u.username,
+            name: u.name,
+            image_url: u.image_url,
+            email_verified: u.email_verified,
+            role: u.role.into(),
+            is_active: u.is_active,
+            created_at: u.created_at,
+            updated_at: u.updated_at,
+            last_login_at: u.last_login_at,
+        }
+    }
+}
+
+/// A token pair with its user.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TokenResponse {
+    /// The signed-in user.
+    pub user: UserResponse,
+    /// Bearer access token.
+    pub access_token: String,
+    /// Single-use refresh token.
+    pub refresh_token: String,
+    /// Always `bearer`.
+    #[schema(example = "bearer")]
+    pub token_type: String,
+    /// Seconds until the access token expires.
+    pub expires_in: i64,
+}
+
+impl From<AuthTokens> for TokenResponse {
+    fn from(t: AuthTokens) -> Self {
+        Self {
+            user: t.user.into(),
+            access_token: t.access_token,
+            refresh_token: t.refresh_token,
+            token_type: "bearer".into(),
+            expires_in: t.expires_in,
+        }
+    }
+}
+
+/// OAuth2 token response of `POST /auth/token`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OAuthTokenResponse {
+    /// Bearer access token.
+    pub access_token: String,
+    /// Always `bearer`.
+    pub token_type: String,
+    /// Seconds until the access token expires.
+    pub expires_in: i64,
+}
+
+/// One of my live sessions.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SessionResponse {
+    /// Session id.
+    pub id: Uuid,
+    /// Login time.
+    pub created_at: DateTime<Utc>,
+    /// Last login or refresh.
+    pub last_used_at: DateTime<Utc>,
+    /// Client IP at the last login or refresh.
+    pub ip_address: Option<String>,
+    /// Client user agent at the last login or refresh.
+    pub user_agent: Option<String>,
+    /// Whether the calling token belongs to this session.
+    pub current: bool,
+}
+
+impl From<SessionView> for SessionResponse {
+    fn from(s: SessionView) -> Self {
+        Self {
+            id: s.id.as_uuid(),
+            created_at: s.created_at,
+            last_used_at: s.last_used_at,
+            ip_address: s.ip_address,
+            user_agent: s.user_agent,
+            current: s.current,
+        }
+    }
+}
+
+/// `PATCH /users/me`: absent fields stay, `null` clears.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+pub struct UpdateMeRequest {
+    /// Display name.
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    pub name: Option<Option<String>>,
+    /// Username.
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    pub username: Option<Option<String>>,
+    /// Avatar URL (absolute http or https).
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    pub image_url: Option<Option<String>>,
+}
+
+/// `PATCH /users/{id}` (admin).
+#[derive(Debug, Default, Deserialize, ToSchema)]
+pub struct AdminUpdateRequest {
+    /// Display name.
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    pub name: Option<Option<String>>,
+    /// Username.
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    pub username: Option<Option<String>>,
+    /// Avatar URL.
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    pub image_url: Option<Option<String>>,
+    /// New role.
+    pub role: Option<RoleDto>,
+    /// Activate or deactivate (deactivating revokes every session).
+    pub is_active: Option<bool>,
+}
+
+/// `POST /users/me/password`.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct ChangePasswordRequest {
+    /// The password in use.
+    pub current_password: String,
+    /// 8 to 128 characters.
+    pub new_password: String,
+}
+
+/// `GET /users` query.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ListUsersQuery {
+    /// Case-insensitive substring of email, name or username.
+    pub q: Option<String>,
+    /// Only this role.
+    pub role: Option<RoleDto>,
+    /// Page number, from 1.
+    pub page: Option<u64>,
+    /// Page size, 1 to 100 (default 20).
+    pub size: Option<u64>,
+}
+
+/// A page of users.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UserPage {
+    /// Users on this page.
+    pub data: Vec<UserResponse>,
+    /// Users over all pages.
+    pub total: u64,
+    /// This page's number.
+    pub page: u64,
+    /// Page size.
+    pub size: u64,
+    /// Number of pages.
+    pub pages: u64,
+}
+
+impl From<Page<User>> for UserPage {
+    fn from(p: Page<User>) -> Self {
+        let (page, size, pages, total) = (p.request.page(), p.request.size(), p.pages(), p.total);
+        Self {
+            data: p.items.into_iter().map(UserResponse::from).collect(),
+            total,
+            page,
+            size,
+            pages,
+        }
+    }
+}

@@ -1,0 +1,111 @@
+//! Keel's HTTP adapter (actix-web): routes, DTOs, the bearer extractor,
+//! problem+json errors and the OpenAPI document. It reaches the application
+//! and domain crates, never a database driver.
+
+pub mod auth;
+pub mod errors;
+pub mod identity;
+pub mod meta;
+pub mod openapi;
+pub mod problem;
+
+use std::sync::Arc;
+
+use actix_cors::Cors;
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
+use actix_web::http::header::{HeaderName, HeaderValue};
+use actix_web::middleware::{ErrorHandlers, NormalizePath, TrailingSlash};
+use actix_web::{App, HttpMessage, HttpResponse, web};
+use keel_application::identity::{AuthService, UserService};
+use keel_domain::identity::IdentityProvider;
+use tracing_actix_web::{RequestId, TracingLogger};
+use utoipa::OpenApi;
+use utoipa_swagger_ui::SwaggerUi;
+
+pub use meta::ReadinessProbe;
+pub use openapi::ApiDoc;
+
+/// Everything the handlers need, shared by all workers.
+#[derive(Clone)]
+pub struct HttpState {
+    /// Registration, login, tokens and sessions.
+    pub auth: Arc<AuthService>,
+    /// My account and user administration.
+    pub users: Arc<UserService>,
+    /// Bearer-token verification.
+    pub identity: Arc<dyn IdentityProvider>,
+    /// Readiness of the backing services.
+    pub readiness: Arc<dyn ReadinessProbe>,
+    /// Origins allowed by CORS; `*` allows any origin.
+    pub cors_origins: Vec<String>,
+}
+
+fn cors(origins: &[String]) -> Cors {
+    let base = Cors::default()
+        .allow_any_method()
+        .allow_any_header()
+        .expose_headers(["x-request-id", "retry-after", "www-authenticate"])
+        .max_age(3600);
+    if origins.iter().any(|o| o == "*") {
+        return base.allow_any_origin();
+    }
+    origins.iter().fold(base, |cors, o| cors.allowed_origin(o))
+}
+
+/// The whole application: middleware, the `/api/v1` routes, health, the
+/// OpenAPI document and the offline docs page.
+pub fn app(
+    state: HttpState,
+) -> App<
+    impl ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<impl MessageBody>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    App::new()
+        .app_data(errors::json_config())
+        .app_data(errors::form_config())
+        .app_data(errors::query_config())
+        .app_data(errors::path_config())
+        .app_data(errors::payload_config())
+        .app_data(web::Data::from(state.auth.clone()))
+        .app_data(web::Data::from(state.users.clone()))
+        .app_data(web::Data::new(state.identity.clone()))
+        .app_data(web::Data::new(state.readiness.clone()))
+        .route("/health", web::get().to(meta::health))
+        .route("/health/ready", web::get().to(meta::ready))
+        .route(
+            "/api/v1/docs",
+            web::get().to(|| async {
+                HttpResponse::PermanentRedirect()
+                    .insert_header(("location", "/api/v1/docs/"))
+                    .finish()
+            }),
+        )
+        .service(
+            SwaggerUi::new("/api/v1/docs/{_:.*}").url("/api/v1/openapi.json", ApiDoc::openapi()),
+        )
+        .service(web::scope("/api/v1").configure(identity::configure))
+        .default_service(web::to(errors::not_found))
+        .wrap(ErrorHandlers::new().default_handler(errors::ensure_problem))
+        .wrap(cors(&state.cors_origins))
+        .wrap(NormalizePath::new(TrailingSlash::MergeOnly))
+        .wrap_fn(|req, srv| {
+            use actix_web::dev::Service;
+            let request_id = req.extensions().get::<RequestId>().map(|id| id.to_string());
+            let fut = srv.call(req);
+            async move {
+                let mut res = fut.await?;
+                if let Some(id) = request_id.and_then(|id| HeaderValue::from_str(&id).ok()) {
+                    res.headers_mut()
+                        .insert(HeaderName::from_static("x-request-id"), id);
+                }
+                Ok(res)
+            }
+        })
+        .wrap(TracingLogger::default())
+}

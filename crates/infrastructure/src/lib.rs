@@ -1,0 +1,9 @@
+//! Keel's adapters: SeaORM repositories, the argon2 hasher, the HS256 token
+//! service, the clock and the login throttle. Driver errors are translated
+//! into port errors here and never leave this crate.
+
+pub mod clock;
+pub mod persistence;
+pub mod security;
+
+pub use clock::SystemClock;

@@ -1,0 +1,141 @@
+//! Connecting to SQLite or PostgreSQL with the same code.
+
+use std::path::Path;
+use std::time::Duration;
+
+use keel_domain::RepoError;
+use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
+use sea_orm::{
+    ConnectOptions, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbErr, SqlErr,
+    SqliteTransactionMode, TransactionOptions, TransactionTrait,
+};
+
+/// Which database engine a connection talks to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DatabaseKind {
+    /// Embedded SQLite file.
+    Sqlite,
+    /// PostgreSQL server.
+    Postgres,
+}
+
+/// Connection helpers.
+#[derive(Debug)]
+pub struct Database;
+
+impl Database {
+    /// The engine a URL selects, or `None` for an unsupported scheme.
+    pub fn kind(url: &str) -> Option<DatabaseKind> {
+        if url.starts_with("sqlite:") {
+            Some(DatabaseKind::Sqlite)
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Some(DatabaseKind::Postgres)
+        } else {
+            None
+        }
+    }
+
+    /// Opens a pool. SQLite files (and their folder) are created when
+    /// missing and run in WAL mode with foreign keys on, a busy timeout and
+    /// `synchronous=FULL`, so a committed write survives a power cut.
+    ///
+    /// # Errors
+    /// The driver's error when the database cannot be reached.
+    pub async fn connect(url: &str, max_connections: u32) -> Result<DatabaseConnection, DbErr> {
+        let mut opts = ConnectOptions::new(url.to_owned());
+        opts.max_connections(max_connections)
+            .min_connections(1)
+            .connect_timeout(Duration::from_secs(5))
+            .acquire_timeout(Duration::from_secs(10))
+            .sqlx_logging(false);
+        if Self::kind(url) == Some(DatabaseKind::Sqlite) {
+            if let Some(parent) = sqlite_file(url).and_then(|f| Path::new(f).parent()) {
+                if !parent.as_os_str().is_empty() {
+                    std::fs::create_dir_all(parent).map_err(|e| {
+                        DbErr::Custom(format!("cannot create {}: {e}", parent.display()))
+                    })?;
+                }
+            }
+            opts.map_sqlx_sqlite_opts(|o| {
+                o.create_if_missing(true)
+                    .journal_mode(SqliteJournalMode::Wal)
+                    .synchronous(SqliteSynchronous::Full)
+                    .foreign_keys(true)
+                    .busy_timeout(Duration::from_secs(10))
+            });
+        }
+        sea_orm::Database::connect(opts).await
+    }
+
+    /// Whether the database answers a trivial query.
+    pub async fn ping(db: &DatabaseConnection) -> bool {
+        db.ping().await.is_ok()
+    }
+
+    /// Runs a statement that needs no result, e.g. `CREATE DATABASE`.
+    ///
+    /// # Errors
+    /// The driver's error.
+    pub async fn execute(db: &DatabaseConnection, sql: &str) -> Result<(), DbErr> {
+        db.execute_unprepared(sql).await.map(|_| ())
+    }
+}
+
+/// The file path of a `sqlite:` URL, `None` for in-memory databases.
+fn sqlite_file(url: &str) -> Option<&str> {
+    let rest = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))?;
+    let path = rest.split('?').next().unwrap_or_default();
+    (!path.is_empty() && path != ":memory:").then_some(path)
+}
+
+/// Begins a transaction that will write: `BEGIN IMMEDIATE` on SQLite, so the
+/// write lock is taken up front and waits on the busy timeout instead of
+/// failing on a lock upgrade; a plain `BEGIN` on PostgreSQL.
+///
+/// # Errors
+/// The driver's error.
+pub async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction, DbErr> {
+    db.begin_with_options(TransactionOptions {
+        isolation_level: None,
+        access_mode: None,
+        sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+    })
+    .await
+}
+
+/// Translates a driver error into the port error: unique violations become
+/// [`RepoError::Conflict`] (portable through `DbErr::sql_err`), the rest
+/// [`RepoError::Unavailable`].
+pub fn repo_err(err: DbErr) -> RepoError {
+    match err.sql_err() {
+        Some(SqlErr::UniqueConstraintViolation(detail)) => RepoError::Conflict(detail),
+        _ => RepoError::Unavailable(err.to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sqlite_file_is_taken_from_the_url() {
+        assert_eq!(
+            sqlite_file("sqlite://data/keel.db?mode=rwc"),
+            Some("data/keel.db")
+        );
+        assert_eq!(sqlite_file("sqlite:./x.db"), Some("./x.db"));
+        assert_eq!(sqlite_file("sqlite::memory:"), None);
+    }
+
+    #[test]
+    fn kind_follows_the_scheme() {
+        assert_eq!(Database::kind("sqlite://a.db"), Some(DatabaseKind::Sqlite));
+        assert_eq!(
+            Database::kind("postgresql://x/y"),
+            Some(DatabaseKind::Postgres)
+        );
+        assert_eq!(Database::kind("mysql://x/y"), None);
+    }
+}

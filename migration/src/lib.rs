@@ -1,0 +1,25 @@
+//! Keel's schema migrations. One file per change, named
+//! `mYYYYMMDD_HHMMSS_<verb>_<table>.rs`, each with a working `down`.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261123_000001_create_users;
+mod m20261123_000002_create_accounts;
+mod m20261123_000003_create_sessions;
+mod m20261123_000004_create_verifications;
+
+/// Every migration, in order.
+#[derive(Debug)]
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(m20261123_000001_create_users::Migration),
+            Box::new(m20261123_000002_create_accounts::Migration),
+            Box::new(m20261123_000003_create_sessions::Migration),
+            Box::new(m20261123_000004_create_verifications::Migration),
+        ]
+    }
+}
