@@ -1,1 +1,9 @@
+//! End-to-end suite: the real `keel` server on port 0 with a fresh database
+//! per test (SQLite, or PostgreSQL when `TEST_DATABASE_URL` is set).
 
+mod adversarial;
+mod auth;
+mod meta;
+mod migrations;
+mod sessions;
+mod users;

@@ -1,1 +1,278 @@
+//! Test harness for the end-to-end suite (zero2prod's `spawn_app`): each test
+//! gets a fresh database, the real server on port 0 and a typed client.
+//!
+//! The database is SQLite in a temporary file unless `TEST_DATABASE_URL`
+//! points at a PostgreSQL server, in which case every test gets its own
+//! `CREATE DATABASE test_<uuid>` there.
 
+use keel_bootstrap::cli::{self, Cli, Command};
+use keel_bootstrap::{Application, Settings};
+use reqwest::{Method, RequestBuilder, Response, StatusCode};
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+/// A fixed 32-byte key, so tests can also forge tokens with it.
+pub const TEST_JWT_SECRET: &str = "e2e-secret-e2e-secret-e2e-secret-0123";
+
+/// A fresh database URL for one test.
+///
+/// # Panics
+/// When `TEST_DATABASE_URL` is set but PostgreSQL cannot be reached: a test
+/// database that was asked for is never skipped silently.
+pub async fn fresh_database_url() -> String {
+    match std::env::var("TEST_DATABASE_URL") {
+        Ok(base) if !base.trim().is_empty() => {
+            let name = format!("test_{}", Uuid::new_v4().simple());
+            let admin = keel_infrastructure_db::connect(&base).await;
+            keel_infrastructure_db::execute(&admin, &format!("CREATE DATABASE \"{name}\"")).await;
+            admin.close().await.ok();
+            replace_db_name(&base, &name)
+        }
+        _ => {
+            let path =
+                std::env::temp_dir().join(format!("keel-test-{}.db", Uuid::new_v4().simple()));
+            format!("sqlite://{}?mode=rwc", path.display())
+        }
+    }
+}
+
+/// Whether the suite runs against PostgreSQL.
+pub fn on_postgres() -> bool {
+    std::env::var("TEST_DATABASE_URL").is_ok_and(|u| !u.trim().is_empty())
+}
+
+fn replace_db_name(url: &str, name: &str) -> String {
+    let (base, query) = url
+        .split_once('?')
+        .map_or((url, None), |(b, q)| (b, Some(q)));
+    let prefix = base.rsplit_once('/').map_or(base, |(p, _)| p);
+    match query {
+        Some(q) => format!("{prefix}/{name}?{q}"),
+        None => format!("{prefix}/{name}"),
+    }
+}
+
+mod keel_infrastructure_db {
+    use sea_orm::{ConnectionTrait, Database, DatabaseConnection};
+
+    pub async fn connect(url: &str) -> DatabaseConnection {
+        Database::connect(url).await.unwrap_or_else(|e| {
+            panic!("TEST_DATABASE_URL is set but PostgreSQL is unreachable: {e}")
+        })
+    }
+
+    pub async fn execute(db: &DatabaseConnection, sql: &str) {
+        db.execute_unprepared(sql).await.expect("statement failed");
+    }
+}
+
+/// Settings for a test server on `database_url`.
+pub fn test_settings(database_url: String) -> Settings {
+    let mut settings = Settings {
+        env: "test".into(),
+        ..Settings::default()
+    };
+    settings.server.host = "127.0.0.1".into();
+    settings.server.port = 0;
+    settings.server.workers = 2;
+    settings.server.shutdown_timeout_secs = 1;
+    settings.database.url = database_url;
+    settings.database.max_connections = 8;
+    settings.auth.jwt_secret = Some(TEST_JWT_SECRET.to_owned().into());
+    settings.auth.hash_concurrency = 2;
+    settings
+}
+
+/// A running server and a client for it.
+pub struct TestApp {
+    /// `http://127.0.0.1:PORT`.
+    pub address: String,
+    /// The bound port.
+    pub port: u16,
+    /// A client without cookies or redirects.
+    pub client: reqwest::Client,
+    /// The settings the server runs with.
+    pub settings: Settings,
+}
+
+/// Starts the real server with the default test settings.
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(|_| {}).await
+}
+
+/// Starts the real server after `customize` has adjusted the settings.
+///
+/// # Panics
+/// When the server cannot be built.
+pub async fn spawn_app_with(customize: impl FnOnce(&mut Settings)) -> TestApp {
+    let mut settings = test_settings(fresh_database_url().await);
+    customize(&mut settings);
+    let app = Application::build(settings.clone())
+        .await
+        .expect("server builds");
+    let port = app.port();
+    tokio::spawn(app.run_until_stopped());
+    TestApp {
+        address: format!("http://127.0.0.1:{port}"),
+        port,
+        client: reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("client"),
+        settings,
+    }
+}
+
+/// A registered user's credentials and tokens.
+#[derive(Debug, Clone)]
+pub struct Account {
+    /// Email as registered.
+    pub email: String,
+    /// Password.
+    pub password: String,
+    /// User id.
+    pub id: String,
+    /// Access token.
+    pub access: String,
+    /// Refresh token.
+    pub refresh: String,
+}
+
+impl TestApp {
+    /// An absolute URL for `path`.
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.address, path)
+    }
+
+    /// A request builder for `path`.
+    pub fn request(&self, method: Method, path: &str) -> RequestBuilder {
+        self.client.request(method, self.url(path))
+    }
+
+    /// `GET path` with an optional bearer token.
+    pub async fn get(&self, path: &str, token: Option<&str>) -> Response {
+        let mut req = self.request(Method::GET, path);
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        req.send().await.expect("request sent")
+    }
+
+    /// `METHOD path` with a JSON body and an optional bearer token.
+    pub async fn send_json(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: &Value,
+    ) -> Response {
+        let mut req = self.request(method, path).json(body);
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        req.send().await.expect("request sent")
+    }
+
+    /// `POST path` with a JSON body.
+    pub async fn post_json(&self, path: &str, body: &Value) -> Response {
+        self.send_json(Method::POST, path, None, body).await
+    }
+
+    /// Registers `email` and returns its tokens.
+    ///
+    /// # Panics
+    /// When registration does not answer 201.
+    pub async fn register(&self, email: &str, password: &str) -> Account {
+        let res = self
+            .post_json(
+                "/api/v1/auth/register",
+                &json!({"email": email, "password": password}),
+            )
+            .await;
+        assert_eq!(res.status(), StatusCode::CREATED, "register {email}");
+        account_from(email, password, res.json().await.expect("json"))
+    }
+
+    /// Registers a user with a random email.
+    pub async fn register_random(&self) -> Account {
+        let email = format!("user-{}@example.com", Uuid::new_v4().simple());
+        self.register(&email, "correct horse battery").await
+    }
+
+    /// Logs in and returns the raw response.
+    pub async fn login(&self, email: &str, password: &str) -> Response {
+        self.post_json(
+            "/api/v1/auth/login",
+            &json!({"email": email, "password": password}),
+        )
+        .await
+    }
+
+    /// Runs `keel create-admin` against this server's database, then logs in.
+    ///
+    /// # Panics
+    /// When the command or the login fails.
+    pub async fn create_admin(&self, email: &str, password: &str) -> Account {
+        self.run_create_admin(email, password).await;
+        let res = self.login(email, password).await;
+        assert_eq!(res.status(), StatusCode::OK, "admin login");
+        account_from(email, password, res.json().await.expect("json"))
+    }
+}
+
+impl TestApp {
+    /// Runs `keel create-admin --email E --password P` against this server's database.
+    ///
+    /// # Panics
+    /// When the command fails.
+    pub async fn run_create_admin(&self, email: &str, password: &str) {
+        let cli = Cli {
+            command: Some(Command::CreateAdmin {
+                email: email.into(),
+                password: password.into(),
+            }),
+        };
+        cli::run(cli, self.settings.clone())
+            .await
+            .expect("create-admin");
+    }
+}
+
+/// Builds an [`Account`] from a token response.
+///
+/// # Panics
+/// When the body lacks the token fields.
+pub fn account_from(email: &str, password: &str, body: Value) -> Account {
+    Account {
+        email: email.into(),
+        password: password.into(),
+        id: body["user"]["id"].as_str().expect("user.id").into(),
+        access: body["access_token"].as_str().expect("access_token").into(),
+        refresh: body["refresh_token"]
+            .as_str()
+            .expect("refresh_token")
+            .into(),
+    }
+}
+
+/// Asserts a problem+json response with `status` and returns its body.
+///
+/// # Panics
+/// When the status or content type differ.
+pub async fn assert_problem(res: Response, status: StatusCode) -> Value {
+    assert_eq!(res.status(), status, "status");
+    let ct = res
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    assert!(
+        ct.starts_with("application/problem+json"),
+        "content type {ct:?}"
+    );
+    let body: Value = res.json().await.expect("problem body");
+    assert_eq!(body["status"], status.as_u16());
+    assert!(body["title"].is_string() && body["type"].is_string() && body["detail"].is_string());
+    body
+}

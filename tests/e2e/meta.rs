@@ -1,0 +1,172 @@
+use keel_e2e::{assert_problem, spawn_app};
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+
+#[tokio::test]
+async fn health_answers_ok_with_a_request_id() {
+    let app = spawn_app().await;
+    let res = app.get("/health", None).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(res.headers().get("x-request-id").is_some());
+    assert_eq!(res.json::<Value>().await.unwrap(), json!({"status": "ok"}));
+}
+
+#[tokio::test]
+async fn readiness_answers_ok_when_the_database_answers() {
+    let app = spawn_app().await;
+    let res = app.get("/health/ready", None).await;
+    assert_eq!(res.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn openapi_document_is_3_1_and_lists_every_identity_route() {
+    let app = spawn_app().await;
+    let doc: Value = app
+        .get("/api/v1/openapi.json", None)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(doc["openapi"].as_str().unwrap().starts_with("3.1"));
+    let paths = doc["paths"].as_object().unwrap();
+    for (path, method) in [
+        ("/health", "get"),
+        ("/health/ready", "get"),
+        ("/api/v1/auth/register", "post"),
+        ("/api/v1/auth/login", "post"),
+        ("/api/v1/auth/token", "post"),
+        ("/api/v1/auth/refresh", "post"),
+        ("/api/v1/auth/logout", "post"),
+        ("/api/v1/auth/sessions", "get"),
+        ("/api/v1/auth/sessions/{id}", "delete"),
+        ("/api/v1/users/me", "get"),
+        ("/api/v1/users/me", "patch"),
+        ("/api/v1/users/me", "delete"),
+        ("/api/v1/users/me/password", "post"),
+        ("/api/v1/users", "get"),
+        ("/api/v1/users/{id}", "get"),
+        ("/api/v1/users/{id}", "patch"),
+        ("/api/v1/users/{id}", "delete"),
+    ] {
+        assert!(
+            paths.get(path).and_then(|p| p.get(method)).is_some(),
+            "{method} {path} missing"
+        );
+    }
+    let login_responses = &doc["paths"]["/api/v1/auth/login"]["post"]["responses"];
+    assert!(login_responses.get("401").is_some() && login_responses.get("429").is_some());
+}
+
+#[tokio::test]
+async fn docs_page_and_its_assets_are_served_locally() {
+    let app = spawn_app().await;
+    let res = app.get("/api/v1/docs", None).await;
+    assert_eq!(res.status(), StatusCode::PERMANENT_REDIRECT);
+    let res = app.get("/api/v1/docs/", None).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("swagger-ui"), "docs page is Swagger UI");
+    assert!(!html.contains("cdn."), "no CDN assets");
+    let bundle = app.get("/api/v1/docs/swagger-ui-bundle.js", None).await;
+    assert_eq!(bundle.status(), StatusCode::OK);
+    assert!(bundle.bytes().await.unwrap().len() > 100_000);
+}
+
+#[tokio::test]
+async fn unknown_routes_are_problem_404s() {
+    let app = spawn_app().await;
+    let body = assert_problem(app.get("/api/v1/nope", None).await, StatusCode::NOT_FOUND).await;
+    assert_eq!(body["type"], "about:blank");
+}
+
+#[tokio::test]
+async fn malformed_json_is_a_problem_400() {
+    let app = spawn_app().await;
+    let res = app
+        .request(Method::POST, "/api/v1/auth/register")
+        .header("content-type", "application/json")
+        .body("{\"email\":")
+        .send()
+        .await
+        .unwrap();
+    assert_problem(res, StatusCode::BAD_REQUEST).await;
+}
+
+#[tokio::test]
+async fn a_wrong_content_type_is_a_problem_415() {
+    let app = spawn_app().await;
+    let res = app
+        .request(Method::POST, "/api/v1/auth/login")
+        .header("content-type", "text/plain")
+        .body("email=a")
+        .send()
+        .await
+        .unwrap();
+    assert_problem(res, StatusCode::UNSUPPORTED_MEDIA_TYPE).await;
+}
+
+#[tokio::test]
+async fn an_oversized_body_is_a_problem_413() {
+    let app = spawn_app().await;
+    let big = "x".repeat(200 * 1024);
+    let res = app
+        .post_json(
+            "/api/v1/auth/register",
+            &json!({"email": big, "password": "x"}),
+        )
+        .await;
+    assert_problem(res, StatusCode::PAYLOAD_TOO_LARGE).await;
+}
+
+#[tokio::test]
+async fn a_missing_field_or_wrong_type_is_a_problem_422() {
+    let app = spawn_app().await;
+    let res = app
+        .post_json("/api/v1/auth/login", &json!({"email": "a@b.co"}))
+        .await;
+    let body = assert_problem(res, StatusCode::UNPROCESSABLE_ENTITY).await;
+    assert!(body["errors"].as_array().is_some_and(|e| !e.is_empty()));
+    let res = app
+        .post_json("/api/v1/auth/login", &json!({"email": 5, "password": "x"}))
+        .await;
+    assert_problem(res, StatusCode::UNPROCESSABLE_ENTITY).await;
+}
+
+#[tokio::test]
+async fn a_wrong_method_is_a_problem_not_an_empty_page() {
+    let app = spawn_app().await;
+    let res = app
+        .request(Method::PUT, "/api/v1/auth/login")
+        .send()
+        .await
+        .unwrap();
+    let status = res.status();
+    assert!(matches!(status.as_u16(), 404 | 405), "{status}");
+    assert_problem(res, status).await;
+}
+
+#[tokio::test]
+async fn cors_allows_only_configured_origins() {
+    let app =
+        keel_e2e::spawn_app_with(|s| s.server.cors_origins = "https://app.example".into()).await;
+    let preflight = |origin: &'static str| {
+        app.request(Method::OPTIONS, "/api/v1/auth/login")
+            .header("origin", origin)
+            .header("access-control-request-method", "POST")
+            .send()
+    };
+    let ok = preflight("https://app.example").await.unwrap();
+    assert_eq!(
+        ok.headers()
+            .get("access-control-allow-origin")
+            .and_then(|v| v.to_str().ok()),
+        Some("https://app.example")
+    );
+    let denied = preflight("https://evil.example").await.unwrap();
+    assert!(
+        denied
+            .headers()
+            .get("access-control-allow-origin")
+            .is_none()
+    );
+}

@@ -1,0 +1,70 @@
+use keel_bootstrap::cli::{self, Cli, Command, MigrateAction};
+use keel_e2e::{fresh_database_url, test_settings};
+use migration::{Migrator, MigratorTrait};
+use sea_orm::{ConnectionTrait, Database};
+use sea_orm_migration::MigrationStatus;
+
+async fn table_exists(db: &sea_orm::DatabaseConnection, table: &str) -> bool {
+    let sql = match db.get_database_backend() {
+        sea_orm::DatabaseBackend::Sqlite => {
+            format!("SELECT name FROM sqlite_master WHERE type='table' AND name='{table}'")
+        }
+        _ => format!(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema='public' AND table_name='{table}'"
+        ),
+    };
+    db.query_all_raw(sea_orm::Statement::from_string(
+        db.get_database_backend(),
+        sql,
+    ))
+    .await
+    .unwrap()
+    .len()
+        == 1
+}
+
+#[tokio::test]
+async fn migrations_run_up_then_down_then_up_again() {
+    let url = fresh_database_url().await;
+    let db = Database::connect(&url).await.unwrap();
+    Migrator::up(&db, None).await.unwrap();
+    for table in ["users", "accounts", "sessions", "verifications"] {
+        assert!(table_exists(&db, table).await, "{table} after up");
+    }
+    let statuses = Migrator::get_migration_with_status(&db).await.unwrap();
+    assert!(
+        statuses
+            .iter()
+            .all(|m| m.status() == MigrationStatus::Applied)
+    );
+
+    Migrator::down(&db, None).await.unwrap();
+    for table in ["users", "accounts", "sessions", "verifications"] {
+        assert!(!table_exists(&db, table).await, "{table} after down");
+    }
+    Migrator::up(&db, None).await.unwrap();
+    assert!(table_exists(&db, "sessions").await);
+}
+
+#[tokio::test]
+async fn keel_migrate_commands_work() {
+    let settings = test_settings(fresh_database_url().await);
+    let run = |action| {
+        cli::run(
+            Cli {
+                command: Some(Command::Migrate { action }),
+            },
+            settings.clone(),
+        )
+    };
+    run(MigrateAction::Up).await.unwrap();
+    run(MigrateAction::Status).await.unwrap();
+    run(MigrateAction::Down { steps: 1 }).await.unwrap();
+    let db = Database::connect(&settings.database.url).await.unwrap();
+    assert!(!table_exists(&db, "verifications").await);
+    assert!(table_exists(&db, "sessions").await);
+    run(MigrateAction::Fresh).await.unwrap();
+    assert!(table_exists(&db, "verifications").await);
+    let pending = Migrator::get_pending_migrations(&db).await.unwrap();
+    assert!(pending.is_empty());
+}
