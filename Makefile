@@ -1,0 +1,57 @@
+# Keel: `make run` serves on SQLite, `make test` runs every test.
+SHELL := /bin/bash
+CARGO ?= cargo
+PG_HOST ?= 127.0.0.1
+PG_PORT ?= 5432
+TEST_PG_URL ?= postgres://postgres@$(PG_HOST):$(PG_PORT)/postgres
+
+# cargo-nextest when installed (a process per test), plain cargo test otherwise.
+TEST_RUNNER := $(shell $(CARGO) nextest --version >/dev/null 2>&1 && echo "nextest run --no-fail-fast" || echo "test --no-fail-fast")
+
+-include .env
+export
+
+.PHONY: run build test test-sqlite test-postgres lint fmt bench clean-test-dbs docs-openapi
+
+## Serve on SQLite (./data/keel.db), applying migrations first.
+run:
+	$(CARGO) run --bin keel -- serve
+
+build:
+	$(CARGO) build --workspace --all-targets
+
+## Every test: unit, adapter and end-to-end on SQLite, then adapter and
+## end-to-end again on PostgreSQL (required when CI=true).
+test: test-sqlite test-postgres
+
+test-sqlite:
+	env -u TEST_DATABASE_URL $(CARGO) $(TEST_RUNNER) --workspace
+
+test-postgres:
+	@if (exec 3<>/dev/tcp/$(PG_HOST)/$(PG_PORT)) 2>/dev/null; then \
+		$(MAKE) --no-print-directory clean-test-dbs; \
+		echo "== PostgreSQL-backed tests against $(TEST_PG_URL)"; \
+		TEST_DATABASE_URL=$(TEST_PG_URL) $(CARGO) $(TEST_RUNNER) -p keel-infrastructure -p keel-e2e; \
+	elif [ "$$CI" = "true" ]; then \
+		echo "PostgreSQL is required when CI=true but nothing answers on $(PG_HOST):$(PG_PORT)"; exit 1; \
+	else \
+		echo "== SKIPPED PostgreSQL-backed tests: nothing answers on $(PG_HOST):$(PG_PORT) (docker compose up -d postgres)"; \
+	fi
+
+## Drops the per-test databases earlier PostgreSQL runs left behind.
+clean-test-dbs:
+	@if command -v psql >/dev/null 2>&1; then \
+		psql "$(TEST_PG_URL)" -Atc "SELECT datname FROM pg_database WHERE datname LIKE 'test\_%'" 2>/dev/null \
+		| while read -r db; do psql "$(TEST_PG_URL)" -qc "DROP DATABASE IF EXISTS \"$$db\" WITH (FORCE)" >/dev/null 2>&1 || true; done; \
+	fi
+
+lint:
+	$(CARGO) fmt --all --check
+	$(CARGO) clippy --workspace --all-targets -- -D warnings
+
+fmt:
+	$(CARGO) fmt --all
+
+## Release build + wrk on loopback, SQLite and PostgreSQL; writes docs/benchmarks.md.
+bench:
+	bash scripts/bench.sh

@@ -1,0 +1,362 @@
+//! The identity adapters against a real, migrated database (SQLite by
+//! default, PostgreSQL with `TEST_DATABASE_URL`).
+
+mod common;
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Duration, SubsecRound, Utc};
+use keel_domain::identity::{
+    AccountProvider, AccountRepo, Email, PasswordHash, Role, Session, SessionId, SessionRepo, User,
+    UserFilter, UserRepo, Verification, VerificationRepo,
+};
+use keel_domain::{PageRequest, RepoError};
+use keel_infrastructure::persistence::{
+    SeaOrmAccountRepo, SeaOrmSessionRepo, SeaOrmUserRepo, SeaOrmVerificationRepo,
+};
+use uuid::Uuid;
+
+fn now() -> DateTime<Utc> {
+    Utc::now().trunc_subsecs(6)
+}
+
+fn user(email: &str) -> User {
+    User::new(Email::parse(email).unwrap(), now())
+}
+
+fn session(user: &User, family: SessionId, hash: &str, expires_in: Duration) -> Session {
+    let t = now();
+    Session {
+        id: Uuid::now_v7(),
+        family_id: family,
+        user_id: user.id,
+        refresh_token_hash: hash.into(),
+        replaced_by: None,
+        ip_address: Some("127.0.0.1".into()),
+        user_agent: Some("test".into()),
+        created_at: t,
+        last_used_at: t,
+        expires_at: t + expires_in,
+        revoked_at: None,
+    }
+}
+
+#[tokio::test]
+async fn users_round_trip_and_emails_are_unique() {
+    let db = common::fresh_db().await;
+    let repo = SeaOrmUserRepo::new(db);
+    let mut u = user("ada@example.com");
+    u.username = Some("ada".into());
+    u.role = Role::Staff;
+    repo.create(&u, None).await.unwrap();
+    assert_eq!(repo.find_by_id(u.id).await.unwrap(), Some(u.clone()));
+    assert_eq!(repo.find_by_email(&u.email).await.unwrap(), Some(u.clone()));
+    assert!(matches!(
+        repo.create(&user("ada@example.com"), None).await,
+        Err(RepoError::Conflict(_))
+    ));
+    let mut same_name = user("bob@example.com");
+    same_name.username = Some("ada".into());
+    assert!(matches!(
+        repo.create(&same_name, None).await,
+        Err(RepoError::Conflict(_))
+    ));
+    assert_eq!(
+        repo.find_by_email(&Email::parse("nobody@example.com").unwrap())
+            .await
+            .unwrap(),
+        None
+    );
+}
+
+#[tokio::test]
+async fn a_failed_user_insert_leaves_no_password_account_behind() {
+    let db = common::fresh_db().await;
+    let users = SeaOrmUserRepo::new(db.clone());
+    let accounts = SeaOrmAccountRepo::new(db);
+    users
+        .create(&user("ada@example.com"), Some(PasswordHash::new("h1")))
+        .await
+        .unwrap();
+    let dup = user("ada@example.com");
+    assert!(
+        users
+            .create(&dup, Some(PasswordHash::new("h2")))
+            .await
+            .is_err()
+    );
+    assert_eq!(accounts.password_hash(dup.id).await.unwrap(), None);
+}
+
+#[tokio::test]
+async fn updates_persist_and_username_conflicts_are_reported() {
+    let db = common::fresh_db().await;
+    let repo = SeaOrmUserRepo::new(db);
+    let mut a = user("a@example.com");
+    let mut b = user("b@example.com");
+    a.username = Some("taken".into());
+    repo.create(&a, None).await.unwrap();
+    repo.create(&b, None).await.unwrap();
+    b.name = Some("Bee".into());
+    b.deactivate(now());
+    repo.update(&b).await.unwrap();
+    assert_eq!(repo.find_by_id(b.id).await.unwrap().unwrap(), b);
+    b.username = Some("taken".into());
+    assert!(matches!(repo.update(&b).await, Err(RepoError::Conflict(_))));
+}
+
+#[tokio::test]
+async fn list_filters_by_role_and_literal_substring_and_paginates() {
+    let db = common::fresh_db().await;
+    let repo = SeaOrmUserRepo::new(db);
+    for i in 0..5 {
+        repo.create(&user(&format!("m{i}@example.com")), None)
+            .await
+            .unwrap();
+    }
+    let mut odd = user("under_score@odd.org");
+    odd.role = Role::Admin;
+    repo.create(&odd, None).await.unwrap();
+    let page = repo
+        .list(
+            &UserFilter::default(),
+            PageRequest::parse(Some(2), Some(4)).unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!((page.total, page.items.len(), page.pages()), (6, 2, 2));
+    let found = repo
+        .list(
+            &UserFilter {
+                query: Some("m_@".into()),
+                role: None,
+            },
+            PageRequest::default(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(found.total, 0, "_ is literal, not a wildcard");
+    let found = repo
+        .list(
+            &UserFilter {
+                query: Some("under_".into()),
+                role: None,
+            },
+            PageRequest::default(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(found.items[0].id, odd.id);
+    let admins = repo
+        .list(
+            &UserFilter {
+                query: None,
+                role: Some(Role::Admin),
+            },
+            PageRequest::default(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(admins.total, 1);
+}
+
+#[tokio::test]
+async fn passwords_and_provider_links_are_stored_per_user() {
+    let db = common::fresh_db().await;
+    let users = SeaOrmUserRepo::new(db.clone());
+    let accounts = SeaOrmAccountRepo::new(db);
+    let a = user("a@example.com");
+    let b = user("b@example.com");
+    users
+        .create(&a, Some(PasswordHash::new("first")))
+        .await
+        .unwrap();
+    users.create(&b, None).await.unwrap();
+    assert_eq!(
+        accounts.password_hash(a.id).await.unwrap(),
+        Some(PasswordHash::new("first"))
+    );
+    assert_eq!(accounts.password_hash(b.id).await.unwrap(), None);
+    accounts
+        .set_password_hash(a.id, PasswordHash::new("second"), now())
+        .await
+        .unwrap();
+    accounts
+        .set_password_hash(b.id, PasswordHash::new("new"), now())
+        .await
+        .unwrap();
+    assert_eq!(
+        accounts.password_hash(a.id).await.unwrap(),
+        Some(PasswordHash::new("second"))
+    );
+    assert_eq!(
+        accounts.password_hash(b.id).await.unwrap(),
+        Some(PasswordHash::new("new"))
+    );
+    accounts
+        .link(a.id, AccountProvider::Clerk, "user_1", now())
+        .await
+        .unwrap();
+    accounts
+        .link(a.id, AccountProvider::Clerk, "user_1", now())
+        .await
+        .unwrap();
+    assert!(matches!(
+        accounts
+            .link(b.id, AccountProvider::Clerk, "user_1", now())
+            .await,
+        Err(RepoError::Conflict(_))
+    ));
+}
+
+#[tokio::test]
+async fn sessions_are_found_by_hash_and_by_live_family() {
+    let db = common::fresh_db().await;
+    let users = SeaOrmUserRepo::new(db.clone());
+    let repo = SeaOrmSessionRepo::new(db);
+    let u = user("a@example.com");
+    users.create(&u, None).await.unwrap();
+    let family = SessionId::generate();
+    let s = session(&u, family, "hash-1", Duration::hours(1));
+    repo.create(&s).await.unwrap();
+    assert_eq!(
+        repo.find_by_refresh_hash("hash-1").await.unwrap(),
+        Some(s.clone())
+    );
+    assert_eq!(
+        repo.find_active(family, now()).await.unwrap().map(|x| x.id),
+        Some(s.id)
+    );
+    assert_eq!(
+        repo.find_active(family, s.expires_at).await.unwrap(),
+        None,
+        "expired at expires_at"
+    );
+    let just_before = s.expires_at - Duration::microseconds(1);
+    assert!(
+        repo.find_active(family, just_before)
+            .await
+            .unwrap()
+            .is_some()
+    );
+}
+
+#[tokio::test]
+async fn rotation_spends_a_row_exactly_once_even_when_raced() {
+    let db = common::fresh_db().await;
+    let users = SeaOrmUserRepo::new(db.clone());
+    let repo = Arc::new(SeaOrmSessionRepo::new(db));
+    let u = user("a@example.com");
+    users.create(&u, None).await.unwrap();
+    let family = SessionId::generate();
+    let first = session(&u, family, "h0", Duration::hours(1));
+    repo.create(&first).await.unwrap();
+    let mut tasks = Vec::new();
+    for i in 0..8 {
+        let repo = repo.clone();
+        let next = session(&u, family, &format!("h{}", i + 1), Duration::hours(1));
+        let current = first.id;
+        tasks.push(tokio::spawn(async move {
+            repo.rotate(current, &next).await.unwrap()
+        }));
+    }
+    let mut wins = 0;
+    for t in tasks {
+        wins += usize::from(t.await.unwrap());
+    }
+    assert_eq!(wins, 1);
+    let spent = repo.find_by_refresh_hash("h0").await.unwrap().unwrap();
+    assert!(spent.replaced_by.is_some() && spent.revoked_at.is_some());
+    let live = repo.find_active(family, now()).await.unwrap().unwrap();
+    assert_eq!(spent.replaced_by, Some(live.id));
+}
+
+#[tokio::test]
+async fn revocation_by_family_and_by_user_with_one_kept() {
+    let db = common::fresh_db().await;
+    let users = SeaOrmUserRepo::new(db.clone());
+    let repo = SeaOrmSessionRepo::new(db);
+    let u = user("a@example.com");
+    let other = user("b@example.com");
+    users.create(&u, None).await.unwrap();
+    users.create(&other, None).await.unwrap();
+    let (f1, f2, f3) = (
+        SessionId::generate(),
+        SessionId::generate(),
+        SessionId::generate(),
+    );
+    repo.create(&session(&u, f1, "a", Duration::hours(1)))
+        .await
+        .unwrap();
+    repo.create(&session(&u, f2, "b", Duration::hours(1)))
+        .await
+        .unwrap();
+    repo.create(&session(&u, f3, "c", Duration::seconds(-1)))
+        .await
+        .unwrap();
+    repo.create(&session(
+        &other,
+        SessionId::generate(),
+        "d",
+        Duration::hours(1),
+    ))
+    .await
+    .unwrap();
+    let listed: Vec<SessionId> = repo
+        .list_active(u.id, now())
+        .await
+        .unwrap()
+        .iter()
+        .map(|s| s.family_id)
+        .collect();
+    assert_eq!(listed.len(), 2, "expired session is not listed");
+    assert!(listed.contains(&f1) && listed.contains(&f2));
+    assert_eq!(
+        repo.revoke_all_for_user(u.id, Some(f1), now())
+            .await
+            .unwrap(),
+        2
+    );
+    assert!(repo.find_active(f1, now()).await.unwrap().is_some());
+    assert!(repo.find_active(f2, now()).await.unwrap().is_none());
+    assert_eq!(repo.revoke_family(f1, now()).await.unwrap(), 1);
+    assert_eq!(repo.revoke_family(f1, now()).await.unwrap(), 0);
+    assert!(repo.list_active(u.id, now()).await.unwrap().is_empty());
+    assert_eq!(repo.list_active(other.id, now()).await.unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn verifications_are_consumed_once_and_never_after_expiry() {
+    let db = common::fresh_db().await;
+    let repo = SeaOrmVerificationRepo::new(db);
+    let t = now();
+    let v = Verification {
+        id: Uuid::now_v7(),
+        identifier: "email-verify:1".into(),
+        value_hash: "abc".into(),
+        created_at: t,
+        expires_at: t + Duration::minutes(10),
+        consumed_at: None,
+    };
+    repo.create(&v).await.unwrap();
+    assert_eq!(
+        repo.consume("email-verify:1", "wrong", t).await.unwrap(),
+        None
+    );
+    assert_eq!(
+        repo.consume("email-verify:1", "abc", t + Duration::minutes(11))
+            .await
+            .unwrap(),
+        None
+    );
+    let used = repo
+        .consume("email-verify:1", "abc", t)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(used.consumed_at, Some(t));
+    assert_eq!(
+        repo.consume("email-verify:1", "abc", t).await.unwrap(),
+        None
+    );
+}
