@@ -64,13 +64,10 @@ async fn register_hashes_once_stores_the_user_with_its_hash_and_opens_a_session(
         });
     let opened: Slot<Session> = Slot::new();
     let slot = opened.clone();
-    m.sessions
-        .expect_create()
-        .times(1)
-        .returning(move |s| {
-            slot.put(s.clone());
-            Ok(())
-        });
+    m.sessions.expect_create().times(1).returning(move |s| {
+        slot.put(s.clone());
+        Ok(())
+    });
     m.expect_one_new_refresh_token();
     let claims = m.expect_one_access_token();
 
@@ -246,7 +243,10 @@ async fn register_when_create_is_unavailable_returns_unavailable_and_opens_no_se
         .expect_find_by_email()
         .times(1)
         .returning(|_| Ok(None));
-    m.hasher.expect_hash().times(1).returning(|_| Ok(new_hash()));
+    m.hasher
+        .expect_hash()
+        .times(1)
+        .returning(|_| Ok(new_hash()));
     m.users
         .expect_create()
         .times(1)

@@ -50,7 +50,8 @@ impl IdentityError {
 impl From<RepoError> for IdentityError {
     fn from(err: RepoError) -> Self {
         match err {
-            RepoError::Conflict(what) => Self::Conflict(what),
+            // The driver's detail names tables and constraints: keep it out of responses.
+            RepoError::Conflict(_) => Self::Conflict("conflicts with an existing record".into()),
             RepoError::Unavailable(why) => Self::Unavailable(why),
         }
     }

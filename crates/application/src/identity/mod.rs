@@ -8,7 +8,23 @@ mod user_service;
 mod validate;
 
 #[cfg(test)]
+mod auth_login_tests;
+#[cfg(test)]
+mod auth_refresh_tests;
+#[cfg(test)]
+mod auth_register_tests;
+#[cfg(test)]
+mod auth_session_tests;
+#[cfg(test)]
+mod local_provider_tests;
+#[cfg(test)]
 mod test_support;
+#[cfg(test)]
+mod user_admin_tests;
+#[cfg(test)]
+mod user_create_admin_tests;
+#[cfg(test)]
+mod user_self_tests;
 
 pub use auth_service::{
     AuthPolicy, AuthService, AuthTokens, ClientInfo, IdentityPorts, RegisterCommand, SessionView,

@@ -245,7 +245,7 @@ impl UserService {
     async fn deactivate(&self, user: &mut User) -> Result<(), IdentityError> {
         let now = self.clock.now();
         user.deactivate(now);
-        self.users.update(user).await?;
+        self.save(user).await?;
         self.sessions
             .revoke_all_for_user(user.id, None, now)
             .await?;
