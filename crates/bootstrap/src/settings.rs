@@ -92,6 +92,9 @@ pub struct AuthSettings {
     pub login_window_secs: u64,
     /// Password hashes computed at once; 0 = cores - 1 (at least 1).
     pub hash_concurrency: usize,
+    /// Seconds a verified session and its user are cached per instance
+    /// (at most 5; 0 disables). Revocations on this instance apply at once.
+    pub session_cache_ttl_secs: u64,
 }
 
 impl Default for AuthSettings {
@@ -105,6 +108,7 @@ impl Default for AuthSettings {
             login_max_failures: 5,
             login_window_secs: 900,
             hash_concurrency: 0,
+            session_cache_ttl_secs: 5,
         }
     }
 }
@@ -196,6 +200,11 @@ impl Settings {
         if keel_infrastructure::persistence::Database::kind(&self.database.url).is_none() {
             return Err(SettingsError::Invalid(
                 "the database URL must start with sqlite: or postgres://".into(),
+            ));
+        }
+        if self.auth.session_cache_ttl_secs > 5 {
+            return Err(SettingsError::Invalid(
+                "APP__AUTH__SESSION_CACHE_TTL_SECS must be at most 5: revocations must reach every instance within 5 s".into(),
             ));
         }
         if self.auth.access_token_ttl_secs == 0 || self.auth.refresh_token_ttl_secs == 0 {

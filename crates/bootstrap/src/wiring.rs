@@ -12,7 +12,8 @@ use keel_domain::clock::Clock;
 use keel_http::{HttpState, ReadinessProbe};
 use keel_infrastructure::SystemClock;
 use keel_infrastructure::persistence::{
-    Database, SeaOrmAccountRepo, SeaOrmSessionRepo, SeaOrmUserRepo,
+    CachingSessionRepo, CachingUserRepo, Database, SeaOrmAccountRepo, SeaOrmSessionRepo,
+    SeaOrmUserRepo,
 };
 use keel_infrastructure::security::{
     Argon2Hasher, InMemoryLoginThrottle, JwtConfig, JwtTokenService,
@@ -55,10 +56,17 @@ pub fn identity_ports(settings: &Settings, db: &DatabaseConnection) -> IdentityP
     };
     let window = Duration::seconds(i64::try_from(settings.auth.login_window_secs).unwrap_or(900));
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    let cache_ttl = std::time::Duration::from_secs(settings.auth.session_cache_ttl_secs);
     IdentityPorts {
-        users: Arc::new(SeaOrmUserRepo::new(db.clone())),
+        users: Arc::new(CachingUserRepo::new(
+            Arc::new(SeaOrmUserRepo::new(db.clone())),
+            cache_ttl,
+        )),
         accounts: Arc::new(SeaOrmAccountRepo::new(db.clone())),
-        sessions: Arc::new(SeaOrmSessionRepo::new(db.clone())),
+        sessions: Arc::new(CachingSessionRepo::new(
+            Arc::new(SeaOrmSessionRepo::new(db.clone())),
+            cache_ttl,
+        )),
         hasher: Arc::new(Argon2Hasher::new(concurrency)),
         tokens: Arc::new(JwtTokenService::new(JwtConfig {
             secret: secret_bytes(settings),

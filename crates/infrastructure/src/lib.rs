@@ -2,6 +2,7 @@
 //! service, the clock and the login throttle. Driver errors are translated
 //! into port errors here and never leave this crate.
 
+pub mod cache;
 pub mod clock;
 pub mod persistence;
 pub mod security;

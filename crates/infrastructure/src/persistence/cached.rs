@@ -1,0 +1,288 @@
+//! Read-through caches in front of the two lookups every authenticated
+//! request makes (live session by id, user by id). Writes through these
+//! decorators invalidate what they touch, so logout, revocation, password
+//! changes and deactivation take effect at once on this instance; other
+//! instances see them within the TTL (at most 5 s by default, as the identity
+//! spec allows).
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use keel_domain::identity::{
+    Email, PasswordHash, Session, SessionId, SessionRepo, User, UserFilter, UserId, UserRepo,
+};
+use keel_domain::{Page, PageRequest, RepoError};
+use uuid::Uuid;
+
+use crate::cache::TtlCache;
+
+/// [`SessionRepo`] decorator caching `find_active`.
+pub struct CachingSessionRepo {
+    inner: Arc<dyn SessionRepo>,
+    live: TtlCache<SessionId, Session>,
+}
+
+impl CachingSessionRepo {
+    /// Caches `inner`'s live-session lookups for `ttl` (zero disables).
+    pub fn new(inner: Arc<dyn SessionRepo>, ttl: Duration) -> Self {
+        Self {
+            inner,
+            live: TtlCache::new(ttl),
+        }
+    }
+}
+
+#[async_trait]
+impl SessionRepo for CachingSessionRepo {
+    async fn create(&self, session: &Session) -> Result<(), RepoError> {
+        self.inner.create(session).await
+    }
+
+    async fn find_by_refresh_hash(&self, hash: &str) -> Result<Option<Session>, RepoError> {
+        self.inner.find_by_refresh_hash(hash).await
+    }
+
+    async fn find_active(
+        &self,
+        family_id: SessionId,
+        now: DateTime<Utc>,
+    ) -> Result<Option<Session>, RepoError> {
+        if let Some(s) = self.live.get(&family_id) {
+            if s.is_usable(now) {
+                return Ok(Some(s));
+            }
+            self.live.remove(&family_id);
+        }
+        let found = self.inner.find_active(family_id, now).await?;
+        if let Some(s) = &found {
+            self.live.insert(family_id, s.clone());
+        }
+        Ok(found)
+    }
+
+    async fn rotate(&self, current: Uuid, successor: &Session) -> Result<bool, RepoError> {
+        let won = self.inner.rotate(current, successor).await?;
+        self.live.remove(&successor.family_id);
+        Ok(won)
+    }
+
+    async fn revoke_family(
+        &self,
+        family_id: SessionId,
+        now: DateTime<Utc>,
+    ) -> Result<u64, RepoError> {
+        self.live.remove(&family_id);
+        let n = self.inner.revoke_family(family_id, now).await;
+        self.live.remove(&family_id);
+        n
+    }
+
+    async fn revoke_all_for_user(
+        &self,
+        user_id: UserId,
+        keep: Option<SessionId>,
+        now: DateTime<Utc>,
+    ) -> Result<u64, RepoError> {
+        let drop = |s: &Session| s.user_id == user_id && Some(s.family_id) != keep;
+        self.live.remove_where(drop);
+        let n = self.inner.revoke_all_for_user(user_id, keep, now).await;
+        self.live.remove_where(drop);
+        n
+    }
+
+    async fn list_active(
+        &self,
+        user_id: UserId,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<Session>, RepoError> {
+        self.inner.list_active(user_id, now).await
+    }
+}
+
+/// [`UserRepo`] decorator caching `find_by_id`.
+pub struct CachingUserRepo {
+    inner: Arc<dyn UserRepo>,
+    by_id: TtlCache<UserId, User>,
+}
+
+impl CachingUserRepo {
+    /// Caches `inner`'s lookups by id for `ttl` (zero disables).
+    pub fn new(inner: Arc<dyn UserRepo>, ttl: Duration) -> Self {
+        Self {
+            inner,
+            by_id: TtlCache::new(ttl),
+        }
+    }
+}
+
+#[async_trait]
+impl UserRepo for CachingUserRepo {
+    async fn create(
+        &self,
+        user: &User,
+        password_hash: Option<PasswordHash>,
+    ) -> Result<(), RepoError> {
+        self.inner.create(user, password_hash).await
+    }
+
+    async fn find_by_id(&self, id: UserId) -> Result<Option<User>, RepoError> {
+        if let Some(u) = self.by_id.get(&id) {
+            return Ok(Some(u));
+        }
+        let found = self.inner.find_by_id(id).await?;
+        if let Some(u) = &found {
+            self.by_id.insert(id, u.clone());
+        }
+        Ok(found)
+    }
+
+    async fn find_by_email(&self, email: &Email) -> Result<Option<User>, RepoError> {
+        self.inner.find_by_email(email).await
+    }
+
+    async fn update(&self, user: &User) -> Result<(), RepoError> {
+        self.by_id.remove(&user.id);
+        let result = self.inner.update(user).await;
+        self.by_id.remove(&user.id);
+        result
+    }
+
+    async fn list(&self, filter: &UserFilter, page: PageRequest) -> Result<Page<User>, RepoError> {
+        self.inner.list(filter, page).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::Duration as Span;
+    use keel_domain::identity::ports::{MockSessionRepo, MockUserRepo};
+
+    fn session(user: UserId, family: SessionId) -> Session {
+        let now = Utc::now();
+        Session {
+            id: Uuid::now_v7(),
+            family_id: family,
+            user_id: user,
+            refresh_token_hash: "h".into(),
+            replaced_by: None,
+            ip_address: None,
+            user_agent: None,
+            created_at: now,
+            last_used_at: now,
+            expires_at: now + Span::hours(1),
+            revoked_at: None,
+        }
+    }
+
+    fn repo(mock: MockSessionRepo) -> CachingSessionRepo {
+        CachingSessionRepo::new(Arc::new(mock), Duration::from_secs(5))
+    }
+
+    #[tokio::test]
+    async fn live_sessions_are_read_once_within_the_ttl() {
+        let (user, family) = (UserId::generate(), SessionId::generate());
+        let s = session(user, family);
+        let mut mock = MockSessionRepo::new();
+        mock.expect_find_active()
+            .times(1)
+            .returning(move |_, _| Ok(Some(s.clone())));
+        let repo = repo(mock);
+        for _ in 0..3 {
+            assert!(
+                repo.find_active(family, Utc::now())
+                    .await
+                    .unwrap()
+                    .is_some()
+            );
+        }
+    }
+
+    #[tokio::test]
+    async fn revoking_a_family_drops_it_from_the_cache() {
+        let (user, family) = (UserId::generate(), SessionId::generate());
+        let s = session(user, family);
+        let mut mock = MockSessionRepo::new();
+        let mut calls = 0;
+        mock.expect_find_active().times(2).returning(move |_, _| {
+            calls += 1;
+            Ok((calls == 1).then(|| s.clone()))
+        });
+        mock.expect_revoke_family().times(1).returning(|_, _| Ok(1));
+        let repo = repo(mock);
+        assert!(
+            repo.find_active(family, Utc::now())
+                .await
+                .unwrap()
+                .is_some()
+        );
+        repo.revoke_family(family, Utc::now()).await.unwrap();
+        assert!(
+            repo.find_active(family, Utc::now())
+                .await
+                .unwrap()
+                .is_none()
+        );
+    }
+
+    #[tokio::test]
+    async fn revoking_a_users_sessions_keeps_only_the_kept_one_cached() {
+        let user = UserId::generate();
+        let (keep, other) = (SessionId::generate(), SessionId::generate());
+        let (a, b) = (session(user, keep), session(user, other));
+        let mut mock = MockSessionRepo::new();
+        mock.expect_find_active()
+            .returning(move |f, _| Ok(Some(if f == keep { a.clone() } else { b.clone() })));
+        mock.expect_revoke_all_for_user()
+            .times(1)
+            .returning(|_, _, _| Ok(1));
+        let repo = repo(mock);
+        repo.find_active(keep, Utc::now()).await.unwrap();
+        repo.find_active(other, Utc::now()).await.unwrap();
+        repo.revoke_all_for_user(user, Some(keep), Utc::now())
+            .await
+            .unwrap();
+        assert!(repo.live.get(&keep).is_some());
+        assert!(repo.live.get(&other).is_none());
+    }
+
+    #[tokio::test]
+    async fn a_cached_session_past_its_expiry_is_not_served() {
+        let (user, family) = (UserId::generate(), SessionId::generate());
+        let s = session(user, family);
+        let expiry = s.expires_at;
+        let mut mock = MockSessionRepo::new();
+        let mut calls = 0;
+        mock.expect_find_active().times(2).returning(move |_, _| {
+            calls += 1;
+            Ok((calls == 1).then(|| s.clone()))
+        });
+        let repo = repo(mock);
+        assert!(
+            repo.find_active(family, Utc::now())
+                .await
+                .unwrap()
+                .is_some()
+        );
+        assert!(repo.find_active(family, expiry).await.unwrap().is_none());
+    }
+
+    #[tokio::test]
+    async fn user_updates_invalidate_the_cached_user() {
+        let user = User::new(Email::parse("a@b.co").unwrap(), Utc::now());
+        let id = user.id;
+        let stored = user.clone();
+        let mut mock = MockUserRepo::new();
+        mock.expect_find_by_id()
+            .times(2)
+            .returning(move |_| Ok(Some(stored.clone())));
+        mock.expect_update().times(1).returning(|_| Ok(()));
+        let repo = CachingUserRepo::new(Arc::new(mock), Duration::from_secs(5));
+        repo.find_by_id(id).await.unwrap();
+        repo.find_by_id(id).await.unwrap();
+        repo.update(&user).await.unwrap();
+        repo.find_by_id(id).await.unwrap();
+    }
+}

@@ -1,0 +1,149 @@
+#!/usr/bin/env bash
+# `make bench`: release build, wrk on loopback against SQLite and PostgreSQL,
+# pgbench -S as the ceiling of a primary-key read; writes docs/benchmarks.md.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+DURATION=${BENCH_DURATION:-10}
+CONNECTIONS=${BENCH_CONNECTIONS:-64}
+THREADS=${BENCH_THREADS:-2}
+PG_URL=${BENCH_PG_URL:-postgres://postgres@127.0.0.1:5432/postgres}
+OUT=${BENCH_OUT:-docs/benchmarks.md}
+SECRET="bench-secret-bench-secret-bench-secret-0001"
+WORK=$(mktemp -d)
+trap 'kill_keel; rm -rf "$WORK"' EXIT
+
+need() {
+  command -v "$1" >/dev/null 2>&1 && return 0
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    apt-get install -y "$2" >/dev/null 2>&1 || { apt-get update >/dev/null && apt-get install -y "$2" >/dev/null; }
+  fi
+  command -v "$1" >/dev/null 2>&1 || { echo "bench needs $1 (Debian package $2)"; exit 1; }
+}
+need wrk wrk
+need psql postgresql-client
+need pgbench postgresql-client
+need curl curl
+
+cargo build --release --bin keel
+KEEL=$PWD/target/release/keel
+
+KEEL_PID=""
+kill_keel() { if [ -n "$KEEL_PID" ]; then kill -TERM "$KEEL_PID" 2>/dev/null || true; wait "$KEEL_PID" 2>/dev/null || true; KEEL_PID=""; fi; }
+
+start_keel() { # $1 = database url
+  local log="$WORK/keel.log"
+  : > "$log"
+  APP_ENV=production APP__AUTH__JWT_SECRET=$SECRET APP__SERVER__HOST=127.0.0.1 APP__SERVER__PORT=0 \
+    DATABASE_URL="$1" RUST_LOG="keel_bootstrap=info,warn" "$KEEL" serve >"$log" 2>&1 &
+  KEEL_PID=$!
+  for _ in $(seq 1 100); do
+    BASE=$(grep -o 'listening on http://[0-9.:]*' "$log" | head -1 | sed 's/listening on //') || true
+    [ -n "${BASE:-}" ] && return 0
+    sleep 0.1
+  done
+  cat "$log"; echo "keel did not start"; exit 1
+}
+
+# wrk summary -> "rps p50 p99" (latencies in ms)
+wrk_run() { # args: wrk options...
+  wrk --latency "$@" 2>&1 | awk '
+    function ms(v) { if (v ~ /us$/) { sub(/us$/, "", v); return v/1000 } if (v ~ /ms$/) { sub(/ms$/, "", v); return v+0 } if (v ~ /s$/) { sub(/s$/, "", v); return v*1000 } return v }
+    $1 == "50%" { p50 = ms($2) } $1 == "99%" { p99 = ms($2) }
+    $1 == "Requests/sec:" { rps = $2 }
+    /Non-2xx/ { bad = $NF }
+    END { printf "%.0f %.2f %.2f %s\n", rps, p50, p99, (bad == "" ? 0 : bad) }'
+}
+
+cat > "$WORK/login.lua" <<'LUA'
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+wrk.body = '{"email":"bench@example.com","password":"bench password 1"}'
+LUA
+
+declare -A RESULT
+bench_backend() { # $1 = name, $2 = database url
+  local name=$1
+  start_keel "$2"
+  local body token
+  body=$(curl -sf -X POST "$BASE/api/v1/auth/register" -H 'content-type: application/json' \
+    -d '{"email":"bench@example.com","password":"bench password 1"}' \
+    || curl -sf -X POST "$BASE/api/v1/auth/login" -H 'content-type: application/json' \
+    -d '{"email":"bench@example.com","password":"bench password 1"}')
+  token=$(printf '%s' "$body" | sed -n 's/.*"access_token":"\([^"]*\)".*/\1/p')
+  [ -n "$token" ] || { echo "no token: $body"; exit 1; }
+  wrk -t1 -c4 -d2s "$BASE/health" >/dev/null 2>&1
+  RESULT[$name,health]=$(wrk_run -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" "$BASE/health")
+  RESULT[$name,me]=$(wrk_run -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" -H "Authorization: Bearer $token" "$BASE/api/v1/users/me")
+  RESULT[$name,login]=$(wrk_run -t"$THREADS" -c16 -d"${DURATION}s" -s "$WORK/login.lua" "$BASE/api/v1/auth/login")
+  # /users/me while logins flood the hasher.
+  wrk -t1 -c32 -d"$((DURATION + 2))s" -s "$WORK/login.lua" "$BASE/api/v1/auth/login" >/dev/null 2>&1 &
+  local flood=$!
+  sleep 1
+  RESULT[$name,me_flood]=$(wrk_run -t1 -c16 -d"${DURATION}s" -H "Authorization: Bearer $token" "$BASE/api/v1/users/me")
+  wait "$flood" || true
+  kill_keel
+}
+
+echo "== SQLite"
+bench_backend sqlite "sqlite://$WORK/bench.db?mode=rwc"
+
+echo "== PostgreSQL"
+PG_PREFIX=${PG_URL%/*}
+BENCH_DB="keel_bench_$(date +%s)"
+psql "$PG_URL" -qc "CREATE DATABASE $BENCH_DB" >/dev/null
+bench_backend postgres "$PG_PREFIX/$BENCH_DB"
+psql "$PG_URL" -qc "DROP DATABASE IF EXISTS $BENCH_DB WITH (FORCE)" >/dev/null
+
+echo "== pgbench -S"
+PGB_DB="keel_pgbench_$(date +%s)"
+psql "$PG_URL" -qc "CREATE DATABASE $PGB_DB" >/dev/null
+pgbench -i -s 10 -q "$PG_PREFIX/$PGB_DB" >/dev/null 2>&1
+PGBENCH_TPS=$(pgbench -S -c 16 -j 2 -T 15 "$PG_PREFIX/$PGB_DB" 2>/dev/null | awk '/^tps =/ { printf "%.0f", $3; exit }')
+psql "$PG_URL" -qc "DROP DATABASE IF EXISTS $PGB_DB WITH (FORCE)" >/dev/null
+
+field() { echo "${RESULT[$1]}" | awk -v i="$2" '{ print $i }'; }
+row() { # label key
+  printf '| %s | %s | %s | %s | %s | %s | %s |\n' "$1" \
+    "$(field "sqlite,$2" 1)" "$(field "sqlite,$2" 2)" "$(field "sqlite,$2" 3)" \
+    "$(field "postgres,$2" 1)" "$(field "postgres,$2" 2)" "$(field "postgres,$2" 3)"
+}
+ME_PG=$(field postgres,me 1)
+PCT=$(awk -v a="$ME_PG" -v b="$PGBENCH_TPS" 'BEGIN { printf "%.1f", 100 * a / b }')
+FLOOD_P99=$(field postgres,me_flood 3)
+FLOOD_P99_SQLITE=$(field sqlite,me_flood 3)
+CPU=$(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo)
+MEM=$(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo)
+PGVER=$(psql "$PG_URL" -Atc 'SHOW server_version' | cut -d' ' -f1)
+
+mkdir -p "$(dirname "$OUT")"
+cat > "$OUT" <<MD
+# Benchmarks
+
+Written by \`make bench\` (scripts/bench.sh). Release build, \`wrk\` on loopback
+sharing the machine with the server and the database.
+
+- Date: $(date -u +%Y-%m-%dT%H:%MZ)
+- Machine: $(nproc) cores ($CPU), $MEM RAM, $(uname -sr)
+- PostgreSQL $PGVER on the same machine; SQLite in WAL mode with \`synchronous=FULL\`
+- keel: \`APP_ENV=production\`, $(nproc) workers, per-request logs off (\`RUST_LOG=keel_bootstrap=info,warn\`)
+- wrk: $THREADS threads, $CONNECTIONS connections, ${DURATION} s per run (login: 16 connections)
+
+| route | SQLite req/s | p50 ms | p99 ms | PostgreSQL req/s | p50 ms | p99 ms |
+|---|---|---|---|---|---|---|
+$(row "GET /health" health)
+$(row "GET /api/v1/users/me (authenticated)" me)
+$(row "POST /api/v1/auth/login" login)
+$(row "GET /api/v1/users/me during a login flood (16 conns, beside 32 login conns)" me_flood)
+
+**Ceiling:** \`pgbench -S -c 16 -j 2 -T 15\` (scale 10) on the same PostgreSQL in the same run:
+**$PGBENCH_TPS tps**.
+
+| target | figure | met |
+|---|---|---|
+| authenticated \`/users/me\` on PostgreSQL >= 35% of pgbench -S | $ME_PG req/s = $PCT% | $(awk -v p="$PCT" 'BEGIN { print (p >= 35 ? "yes" : "no") }') |
+| p99 of \`/users/me\` under a login flood < 50 ms | PostgreSQL $FLOOD_P99 ms, SQLite $FLOOD_P99_SQLITE ms | $(awk -v a="$FLOOD_P99" -v b="$FLOOD_P99_SQLITE" 'BEGIN { print (a < 50 && b < 50 ? "yes" : "no") }') |
+
+Non-2xx answers per run (must be 0): $(for k in health me login me_flood; do printf '%s %s/%s; ' "$k" "$(field "sqlite,$k" 4)" "$(field "postgres,$k" 4)"; done)
+MD
+cat "$OUT"
