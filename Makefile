@@ -11,7 +11,7 @@ TEST_RUNNER := $(shell $(CARGO) nextest --version >/dev/null 2>&1 && echo "nexte
 -include .env
 export
 
-.PHONY: run build test test-sqlite test-postgres lint fmt bench clean-test-dbs docs-openapi
+.PHONY: run build test test-sqlite test-postgres lint check-layers fmt bench clean-test-dbs
 
 ## Serve on SQLite (./data/keel.db), applying migrations first.
 run:
@@ -45,9 +45,19 @@ clean-test-dbs:
 		| while read -r db; do psql "$(TEST_PG_URL)" -qc "DROP DATABASE IF EXISTS \"$$db\" WITH (FORCE)" >/dev/null 2>&1 || true; done; \
 	fi
 
-lint:
+lint: check-layers
 	$(CARGO) fmt --all --check
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
+
+## The hexagon points inward: domain and application reach no framework,
+## driver or crypto crate, and http never reaches SeaORM.
+check-layers:
+	@for c in keel-domain keel-application; do \
+		hit=$$($(CARGO) tree -p $$c -e normal --prefix none | grep -oE '^(actix-web|actix-http|sea-orm|sqlx|reqwest|jsonwebtoken|argon2|config|tokio|utoipa) ' | sort -u | tr '\n' ' '); \
+		if [ -n "$$hit" ]; then echo "$$c reaches $$hit"; exit 1; fi; done
+	@hit=$$($(CARGO) tree -p keel-http -e normal --prefix none | grep -oE '^(sea-orm|sqlx)[a-z-]* ' | sort -u | tr '\n' ' '); \
+		if [ -n "$$hit" ]; then echo "keel-http reaches $$hit"; exit 1; fi
+	@echo "layers: ok"
 
 fmt:
 	$(CARGO) fmt --all

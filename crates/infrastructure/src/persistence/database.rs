@@ -49,12 +49,12 @@ impl Database {
             .acquire_timeout(Duration::from_secs(10))
             .sqlx_logging(false);
         if Self::kind(url) == Some(DatabaseKind::Sqlite) {
-            if let Some(parent) = sqlite_file(url).and_then(|f| Path::new(f).parent()) {
-                if !parent.as_os_str().is_empty() {
-                    std::fs::create_dir_all(parent).map_err(|e| {
-                        DbErr::Custom(format!("cannot create {}: {e}", parent.display()))
-                    })?;
-                }
+            if let Some(parent) = sqlite_file(url).and_then(|f| Path::new(f).parent())
+                && !parent.as_os_str().is_empty()
+            {
+                std::fs::create_dir_all(parent).map_err(|e| {
+                    DbErr::Custom(format!("cannot create {}: {e}", parent.display()))
+                })?;
             }
             opts.map_sqlx_sqlite_opts(|o| {
                 o.create_if_missing(true)

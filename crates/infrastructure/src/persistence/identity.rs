@@ -498,7 +498,7 @@ impl VerificationRepo for SeaOrmVerificationRepo {
             .await
             .map_err(repo_err)?;
         txn.commit().await.map_err(repo_err)?;
-        Ok((updated.rows_affected == 1).then(|| Verification {
+        Ok((updated.rows_affected == 1).then_some(Verification {
             id: row.id,
             identifier: row.identifier,
             value_hash: row.value_hash,
