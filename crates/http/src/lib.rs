@@ -97,9 +97,15 @@ pub fn app(
         .wrap_fn(|req, srv| {
             use actix_web::dev::Service;
             let request_id = req.extensions().get::<RequestId>().map(|id| id.to_string());
+            let started = std::time::Instant::now();
             let fut = srv.call(req);
             async move {
                 let mut res = fut.await?;
+                tracing::info!(
+                    status = res.status().as_u16(),
+                    elapsed_ms = started.elapsed().as_secs_f64() * 1000.0,
+                    "request completed"
+                );
                 if let Some(id) = request_id.and_then(|id| HeaderValue::from_str(&id).ok()) {
                     res.headers_mut()
                         .insert(HeaderName::from_static("x-request-id"), id);
