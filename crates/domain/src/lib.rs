@@ -5,7 +5,9 @@
 pub mod clock;
 pub mod error;
 pub mod identity;
+pub mod jobs;
 pub mod pagination;
+pub mod webhooks;
 
 pub use error::{FieldError, RepoError};
 pub use pagination::{Page, PageRequest};

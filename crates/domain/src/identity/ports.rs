@@ -6,6 +6,7 @@ use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 use super::error::{AuthError, HashError, TokenError};
+use super::external::TokenKind;
 use super::model::{AccessClaims, Principal, Session, User, UserFilter, Verification};
 use super::values::{
     AccountProvider, Email, PasswordHash, PlainPassword, RefreshToken, SessionId, UserId,
@@ -34,6 +35,12 @@ pub trait UserRepo: Send + Sync {
     /// # Errors
     /// [`RepoError::Unavailable`] when storage fails.
     async fn find_by_id(&self, id: UserId) -> Result<Option<User>, RepoError>;
+
+    /// Finds a user by Clerk user id, deactivated or not.
+    ///
+    /// # Errors
+    /// [`RepoError::Unavailable`] when storage fails.
+    async fn find_by_clerk_id(&self, clerk_id: &str) -> Result<Option<User>, RepoError>;
 
     /// Finds a user by normalised email, deactivated or not.
     ///
@@ -221,6 +228,10 @@ pub trait TokenService: Send + Sync {
 
     /// The hash under which the refresh token `plain` would be stored.
     fn hash_refresh_token(&self, plain: &str) -> String;
+
+    /// Which verifier `token` is for, from its unverified header alone
+    /// (`HS256` + `typ at+jwt` local, `RS256` external, anything else unknown).
+    fn classify(&self, token: &str) -> TokenKind;
 }
 
 /// Turns a bearer token into an authenticated principal. The seam where Keel's

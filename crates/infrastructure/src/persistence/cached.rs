@@ -138,6 +138,10 @@ impl UserRepo for CachingUserRepo {
         Ok(found)
     }
 
+    async fn find_by_clerk_id(&self, clerk_id: &str) -> Result<Option<User>, RepoError> {
+        self.inner.find_by_clerk_id(clerk_id).await
+    }
+
     async fn find_by_email(&self, email: &Email) -> Result<Option<User>, RepoError> {
         self.inner.find_by_email(email).await
     }

@@ -128,6 +128,16 @@ impl UserRepo for SeaOrmUserRepo {
             .transpose()
     }
 
+    async fn find_by_clerk_id(&self, clerk_id: &str) -> Result<Option<User>, RepoError> {
+        users::Entity::find()
+            .filter(users::Column::ClerkId.eq(clerk_id))
+            .one(&self.db)
+            .await
+            .map_err(repo_err)?
+            .map(user_from_row)
+            .transpose()
+    }
+
     async fn find_by_email(&self, email: &Email) -> Result<Option<User>, RepoError> {
         users::Entity::find()
             .filter(users::Column::Email.eq(email.as_str()))

@@ -7,7 +7,7 @@ use jsonwebtoken::{
     Algorithm, DecodingKey, EncodingKey, Header, Validation, decode, decode_header, encode,
 };
 use keel_domain::identity::{
-    AccessClaims, RefreshToken, Role, SessionId, TokenError, TokenService, UserId,
+    AccessClaims, RefreshToken, Role, SessionId, TokenError, TokenKind, TokenService, UserId,
 };
 use rand::RngCore;
 use rand::rngs::OsRng;
@@ -124,6 +124,16 @@ impl TokenService for JwtTokenService {
     fn hash_refresh_token(&self, plain: &str) -> String {
         sha256_hex(plain.as_bytes())
     }
+
+    fn classify(&self, token: &str) -> TokenKind {
+        match decode_header(token) {
+            Ok(h) if h.alg == Algorithm::HS256 && h.typ.as_deref() == Some(ACCESS_TOKEN_TYP) => {
+                TokenKind::Local
+            }
+            Ok(h) if h.alg == Algorithm::RS256 => TokenKind::External,
+            _ => TokenKind::Unknown,
+        }
+    }
 }
 
 /// Lower-case hex SHA-256 of `bytes`.
@@ -209,6 +219,24 @@ mod tests {
                 .verify_access(&other_aud.issue_access(&c).unwrap())
                 .is_err()
         );
+    }
+
+    #[test]
+    fn tokens_are_classified_by_their_header() {
+        let svc = service(SECRET);
+        let local = svc.issue_access(&claims(Utc::now(), 60)).unwrap();
+        assert_eq!(svc.classify(&local), TokenKind::Local);
+        let b64 = |v: &str| URL_SAFE_NO_PAD.encode(v);
+        let rs = format!(
+            "{}.e30.sig",
+            b64(r#"{"alg":"RS256","typ":"JWT","kid":"k"}"#)
+        );
+        assert_eq!(svc.classify(&rs), TokenKind::External);
+        let plain_hs = format!("{}.e30.sig", b64(r#"{"alg":"HS256","typ":"JWT"}"#));
+        assert_eq!(svc.classify(&plain_hs), TokenKind::Unknown);
+        let none = format!("{}.e30.", b64(r#"{"alg":"none"}"#));
+        assert_eq!(svc.classify(&none), TokenKind::Unknown);
+        assert_eq!(svc.classify("garbage"), TokenKind::Unknown);
     }
 
     #[test]
