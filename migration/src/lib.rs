@@ -7,6 +7,9 @@ mod m20261123_000001_create_users;
 mod m20261123_000002_create_accounts;
 mod m20261123_000003_create_sessions;
 mod m20261123_000004_create_verifications;
+mod m20261123_000005_create_jobs;
+mod m20261123_000006_create_webhook_events;
+mod m20261123_000007_alter_accounts_add_synced_at;
 
 /// Every migration, in order.
 #[derive(Debug)]
@@ -20,6 +23,9 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000002_create_accounts::Migration),
             Box::new(m20261123_000003_create_sessions::Migration),
             Box::new(m20261123_000004_create_verifications::Migration),
+            Box::new(m20261123_000005_create_jobs::Migration),
+            Box::new(m20261123_000006_create_webhook_events::Migration),
+            Box::new(m20261123_000007_alter_accounts_add_synced_at::Migration),
         ]
     }
 }

@@ -4,6 +4,7 @@
 
 pub mod cache;
 pub mod clock;
+pub mod jobs;
 pub mod persistence;
 pub mod security;
 

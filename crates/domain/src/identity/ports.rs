@@ -83,6 +83,29 @@ pub trait AccountRepo: Send + Sync {
         now: DateTime<Utc>,
     ) -> Result<(), RepoError>;
 
+    /// The provider's `updated_at` (ms) of the last profile applied through
+    /// this link; `None` when unlinked or never synced.
+    ///
+    /// # Errors
+    /// [`RepoError::Unavailable`] when storage fails.
+    async fn synced_at(
+        &self,
+        provider: AccountProvider,
+        provider_account_id: &str,
+    ) -> Result<Option<i64>, RepoError>;
+
+    /// Records the provider's `updated_at` (ms) of the profile just applied.
+    ///
+    /// # Errors
+    /// [`RepoError::Unavailable`] when storage fails.
+    async fn mark_synced(
+        &self,
+        provider: AccountProvider,
+        provider_account_id: &str,
+        updated_at_ms: i64,
+        now: DateTime<Utc>,
+    ) -> Result<(), RepoError>;
+
     /// Records that `user_id` is known to `provider` as `provider_account_id`;
     /// a link that already exists is left as it is.
     ///

@@ -80,6 +80,7 @@ pub trait JobHandler: Send + Sync {
     /// [`JobError::Transient`] to retry with backoff, [`JobError::Permanent`] to stop.
     async fn handle(&self, job: &Job) -> Result<(), JobError>;
 
-    /// Called once when the last attempt failed or the failure was permanent.
-    async fn on_dead(&self, _job: &Job, _error: &JobError) {}
+    /// Called after a failed attempt with the time of the next one, or `None`
+    /// when the job is now dead (permanent failure or no attempts left).
+    async fn on_failure(&self, _job: &Job, _error: &JobError, _retry_at: Option<DateTime<Utc>>) {}
 }

@@ -81,6 +81,7 @@ fn password_account(
         provider: Set(AccountProvider::Password.as_str().to_owned()),
         provider_account_id: Set(user_id.to_string()),
         password_hash: Set(Some(hash.as_str().to_owned())),
+        synced_at_ms: Set(None),
         created_at: Set(now),
         updated_at: Set(now),
     }
@@ -248,6 +249,35 @@ impl AccountRepo for SeaOrmAccountRepo {
         txn.commit().await.map_err(repo_err)
     }
 
+    async fn synced_at(
+        &self,
+        provider: AccountProvider,
+        provider_account_id: &str,
+    ) -> Result<Option<i64>, RepoError> {
+        Ok(self
+            .find_link(provider, provider_account_id)
+            .await?
+            .and_then(|row| row.synced_at_ms))
+    }
+
+    async fn mark_synced(
+        &self,
+        provider: AccountProvider,
+        provider_account_id: &str,
+        updated_at_ms: i64,
+        now: DateTime<Utc>,
+    ) -> Result<(), RepoError> {
+        accounts::Entity::update_many()
+            .col_expr(accounts::Column::SyncedAtMs, Expr::value(updated_at_ms))
+            .col_expr(accounts::Column::UpdatedAt, Expr::value(now))
+            .filter(accounts::Column::Provider.eq(provider.as_str()))
+            .filter(accounts::Column::ProviderAccountId.eq(provider_account_id))
+            .exec(&self.db)
+            .await
+            .map(|_| ())
+            .map_err(repo_err)
+    }
+
     async fn link(
         &self,
         user_id: UserId,
@@ -255,12 +285,7 @@ impl AccountRepo for SeaOrmAccountRepo {
         provider_account_id: &str,
         now: DateTime<Utc>,
     ) -> Result<(), RepoError> {
-        let existing = accounts::Entity::find()
-            .filter(accounts::Column::Provider.eq(provider.as_str()))
-            .filter(accounts::Column::ProviderAccountId.eq(provider_account_id))
-            .one(&self.db)
-            .await
-            .map_err(repo_err)?;
+        let existing = self.find_link(provider, provider_account_id).await?;
         match existing {
             Some(row) if row.user_id == user_id.as_uuid() => Ok(()),
             Some(_) => Err(RepoError::Conflict(format!(
@@ -273,6 +298,7 @@ impl AccountRepo for SeaOrmAccountRepo {
                 provider: Set(provider.as_str().to_owned()),
                 provider_account_id: Set(provider_account_id.to_owned()),
                 password_hash: Set(None),
+                synced_at_ms: Set(None),
                 created_at: Set(now),
                 updated_at: Set(now),
             })
@@ -281,6 +307,21 @@ impl AccountRepo for SeaOrmAccountRepo {
             .map(|_| ())
             .map_err(repo_err),
         }
+    }
+}
+
+impl SeaOrmAccountRepo {
+    async fn find_link(
+        &self,
+        provider: AccountProvider,
+        provider_account_id: &str,
+    ) -> Result<Option<accounts::Model>, RepoError> {
+        accounts::Entity::find()
+            .filter(accounts::Column::Provider.eq(provider.as_str()))
+            .filter(accounts::Column::ProviderAccountId.eq(provider_account_id))
+            .one(&self.db)
+            .await
+            .map_err(repo_err)
     }
 }
 

@@ -4,7 +4,9 @@ mod cached;
 mod database;
 pub(crate) mod entities;
 pub mod identity;
+pub mod webhooks;
 
 pub use cached::{CachingSessionRepo, CachingUserRepo};
 pub use database::{Database, DatabaseKind, begin_write, repo_err};
+pub use webhooks::SeaOrmWebhookEventRepo;
 pub use identity::{SeaOrmAccountRepo, SeaOrmSessionRepo, SeaOrmUserRepo, SeaOrmVerificationRepo};

@@ -6,6 +6,18 @@ use migration::{Migrator, MigratorTrait};
 use sea_orm::DatabaseConnection;
 use uuid::Uuid;
 
+thread_local! {
+    static LAST_URL: std::cell::RefCell<Option<String>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Opens the database of the last `fresh_db` call of this thread again, as a
+/// restarted process would.
+#[allow(dead_code)]
+pub async fn reopen() -> DatabaseConnection {
+    let url = LAST_URL.with(|u| u.borrow().clone()).expect("fresh_db first");
+    Database::connect(&url, 8).await.expect("reconnect")
+}
+
 pub async fn fresh_db() -> DatabaseConnection {
     let url = match std::env::var("TEST_DATABASE_URL") {
         Ok(base) if !base.trim().is_empty() => {
@@ -33,6 +45,7 @@ pub async fn fresh_db() -> DatabaseConnection {
             format!("sqlite://{}?mode=rwc", path.display())
         }
     };
+    LAST_URL.with(|u| *u.borrow_mut() = Some(url.clone()));
     let db = Database::connect(&url, 8).await.expect("connect");
     Migrator::up(&db, None).await.expect("migrate");
     db

@@ -9,6 +9,7 @@ pub struct Model {
     pub provider: String,
     pub provider_account_id: String,
     pub password_hash: Option<String>,
+    pub synced_at_ms: Option<i64>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -1,6 +1,8 @@
 //! SeaORM entities, one module per table; they mirror `migration/`.
 
 pub mod accounts;
+pub mod jobs;
 pub mod sessions;
 pub mod users;
 pub mod verifications;
+pub mod webhook_events;

@@ -1,0 +1,13 @@
+//! The durable job runner: jobs live in the main database (`jobs` table), so
+//! they survive restarts; runners claim them atomically (`FOR UPDATE SKIP
+//! LOCKED` on PostgreSQL, a single-statement claim under SQLite's one writer),
+//! so several instances never run the same job at once; a job whose runner
+//! died is reclaimed after the lock timeout; failures back off exponentially
+//! with jitter until a dead state.
+
+mod queue;
+mod runner;
+
+pub(crate) use queue::insert_job;
+pub use queue::SeaOrmJobQueue;
+pub use runner::{JobRunner, JobRunnerConfig, backoff};

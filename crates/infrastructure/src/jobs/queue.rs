@@ -1,0 +1,66 @@
+use async_trait::async_trait;
+use std::sync::Arc;
+
+use chrono::{DateTime, SubsecRound, Utc};
+use tokio::sync::Notify;
+use keel_domain::RepoError;
+use keel_domain::jobs::{JobQueue, NewJob};
+use sea_orm::ActiveValue::Set;
+use sea_orm::{ConnectionTrait, DatabaseConnection, EntityTrait};
+use uuid::Uuid;
+
+use crate::persistence::entities::jobs;
+use crate::persistence::repo_err;
+
+/// [`JobQueue`] on the `jobs` table; wakes this process's runner on enqueue.
+#[derive(Debug, Clone)]
+pub struct SeaOrmJobQueue {
+    db: DatabaseConnection,
+    wake: Option<Arc<Notify>>,
+}
+
+impl SeaOrmJobQueue {
+    /// A queue over `db`; `wake` is the local runner's notifier, if any.
+    pub fn new(db: DatabaseConnection, wake: Option<Arc<Notify>>) -> Self {
+        Self { db, wake }
+    }
+}
+
+/// Inserts `job` through `conn` (a pool or an open transaction).
+pub(crate) async fn insert_job<C: ConnectionTrait>(
+    conn: &C,
+    job: &NewJob,
+    now: DateTime<Utc>,
+) -> Result<Uuid, RepoError> {
+    let id = Uuid::now_v7();
+    jobs::Entity::insert(jobs::ActiveModel {
+        id: Set(id),
+        kind: Set(job.kind.clone()),
+        payload: Set(job.payload.clone()),
+        status: Set("pending".into()),
+        attempts: Set(0),
+        max_attempts: Set(i32::try_from(job.max_attempts.max(1)).unwrap_or(i32::MAX)),
+        run_at: Set(job.run_at),
+        locked_by: Set(None),
+        locked_at: Set(None),
+        last_error: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+        finished_at: Set(None),
+    })
+    .exec_without_returning(conn)
+    .await
+    .map_err(repo_err)?;
+    Ok(id)
+}
+
+#[async_trait]
+impl JobQueue for SeaOrmJobQueue {
+    async fn enqueue(&self, job: NewJob) -> Result<Uuid, RepoError> {
+        let id = insert_job(&self.db, &job, Utc::now().trunc_subsecs(6)).await?;
+        if let Some(wake) = &self.wake {
+            wake.notify_one();
+        }
+        Ok(id)
+    }
+}

@@ -1,0 +1,126 @@
+//! SeaORM adapter of the webhook event log.
+
+use async_trait::async_trait;
+use keel_domain::jobs::NewJob;
+use keel_domain::webhooks::{WebhookEvent, WebhookEventRepo, WebhookStatus};
+use keel_domain::{Page, PageRequest, RepoError};
+use sea_orm::ActiveValue::{Set, Unchanged};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect,
+};
+use uuid::Uuid;
+
+use super::database::{begin_write, repo_err};
+use super::entities::webhook_events;
+use crate::jobs::insert_job;
+
+/// [`WebhookEventRepo`] on SeaORM.
+#[derive(Debug, Clone)]
+pub struct SeaOrmWebhookEventRepo {
+    db: DatabaseConnection,
+}
+
+impl SeaOrmWebhookEventRepo {
+    /// An adapter over `db`.
+    pub fn new(db: DatabaseConnection) -> Self {
+        Self { db }
+    }
+}
+
+fn from_row(m: webhook_events::Model) -> Result<WebhookEvent, RepoError> {
+    Ok(WebhookEvent {
+        id: m.id,
+        svix_id: m.svix_id,
+        event_type: m.event_type,
+        payload: m.payload,
+        status: WebhookStatus::parse(&m.status)
+            .ok_or_else(|| RepoError::Unavailable("stored webhook status is invalid".into()))?,
+        attempts: u32::try_from(m.attempts).unwrap_or(0),
+        last_error: m.last_error,
+        received_at: m.received_at,
+        processed_at: m.processed_at,
+        next_attempt_at: m.next_attempt_at,
+    })
+}
+
+fn to_row(e: &WebhookEvent) -> webhook_events::ActiveModel {
+    webhook_events::ActiveModel {
+        id: Set(e.id),
+        svix_id: Set(e.svix_id.clone()),
+        event_type: Set(e.event_type.clone()),
+        payload: Set(e.payload.clone()),
+        status: Set(e.status.as_str().to_owned()),
+        attempts: Set(i32::try_from(e.attempts).unwrap_or(i32::MAX)),
+        last_error: Set(e.last_error.clone()),
+        received_at: Set(e.received_at),
+        processed_at: Set(e.processed_at),
+        next_attempt_at: Set(e.next_attempt_at),
+    }
+}
+
+#[async_trait]
+impl WebhookEventRepo for SeaOrmWebhookEventRepo {
+    async fn insert_new(&self, event: &WebhookEvent, job: Option<NewJob>) -> Result<bool, RepoError> {
+        let txn = begin_write(&self.db).await.map_err(repo_err)?;
+        let exists = webhook_events::Entity::find()
+            .filter(webhook_events::Column::SvixId.eq(event.svix_id.as_str()))
+            .count(&txn)
+            .await
+            .map_err(repo_err)?
+            > 0;
+        if exists {
+            txn.rollback().await.map_err(repo_err)?;
+            return Ok(false);
+        }
+        match webhook_events::Entity::insert(to_row(event)).exec_without_returning(&txn).await {
+            Ok(_) => {}
+            Err(e) => {
+                txn.rollback().await.ok();
+                return match repo_err(e) {
+                    RepoError::Conflict(_) => Ok(false),
+                    other => Err(other),
+                };
+            }
+        }
+        if let Some(job) = job {
+            insert_job(&txn, &job, event.received_at).await?;
+        }
+        txn.commit().await.map_err(repo_err)?;
+        Ok(true)
+    }
+
+    async fn find(&self, id: Uuid) -> Result<Option<WebhookEvent>, RepoError> {
+        webhook_events::Entity::find_by_id(id)
+            .one(&self.db)
+            .await
+            .map_err(repo_err)?
+            .map(from_row)
+            .transpose()
+    }
+
+    async fn update(&self, event: &WebhookEvent) -> Result<(), RepoError> {
+        let mut row = to_row(event);
+        row.id = Unchanged(event.id);
+        row.svix_id = sea_orm::ActiveValue::NotSet;
+        row.payload = sea_orm::ActiveValue::NotSet;
+        row.update(&self.db).await.map(|_| ()).map_err(repo_err)
+    }
+
+    async fn list(&self, status: Option<WebhookStatus>, page: PageRequest) -> Result<Page<WebhookEvent>, RepoError> {
+        let mut query = webhook_events::Entity::find();
+        if let Some(status) = status {
+            query = query.filter(webhook_events::Column::Status.eq(status.as_str()));
+        }
+        let total = query.clone().count(&self.db).await.map_err(repo_err)?;
+        let rows = query
+            .order_by_desc(webhook_events::Column::ReceivedAt)
+            .order_by_desc(webhook_events::Column::Id)
+            .offset(page.offset())
+            .limit(page.size())
+            .all(&self.db)
+            .await
+            .map_err(repo_err)?;
+        Ok(Page { items: rows.into_iter().map(from_row).collect::<Result<_, _>>()?, total, request: page })
+    }
+}
