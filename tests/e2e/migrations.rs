@@ -28,7 +28,14 @@ async fn migrations_run_up_then_down_then_up_again() {
     let url = fresh_database_url().await;
     let db = Database::connect(&url).await.unwrap();
     Migrator::up(&db, None).await.unwrap();
-    for table in ["users", "accounts", "sessions", "verifications"] {
+    for table in [
+        "users",
+        "accounts",
+        "sessions",
+        "verifications",
+        "jobs",
+        "webhook_events",
+    ] {
         assert!(table_exists(&db, table).await, "{table} after up");
     }
     let statuses = Migrator::get_migration_with_status(&db).await.unwrap();
@@ -39,7 +46,14 @@ async fn migrations_run_up_then_down_then_up_again() {
     );
 
     Migrator::down(&db, None).await.unwrap();
-    for table in ["users", "accounts", "sessions", "verifications"] {
+    for table in [
+        "users",
+        "accounts",
+        "sessions",
+        "verifications",
+        "jobs",
+        "webhook_events",
+    ] {
         assert!(!table_exists(&db, table).await, "{table} after down");
     }
     Migrator::up(&db, None).await.unwrap();
@@ -59,12 +73,12 @@ async fn keel_migrate_commands_work() {
     };
     run(MigrateAction::Up).await.unwrap();
     run(MigrateAction::Status).await.unwrap();
-    run(MigrateAction::Down { steps: 1 }).await.unwrap();
+    run(MigrateAction::Down { steps: 2 }).await.unwrap();
     let db = Database::connect(&settings.database.url).await.unwrap();
-    assert!(!table_exists(&db, "verifications").await);
-    assert!(table_exists(&db, "sessions").await);
+    assert!(!table_exists(&db, "webhook_events").await);
+    assert!(table_exists(&db, "jobs").await);
     run(MigrateAction::Fresh).await.unwrap();
-    assert!(table_exists(&db, "verifications").await);
+    assert!(table_exists(&db, "webhook_events").await);
     let pending = Migrator::get_pending_migrations(&db).await.unwrap();
     assert!(pending.is_empty());
 }

@@ -2,3 +2,4 @@
 //! here is unit-tested with mocked ports.
 
 pub mod identity;
+pub mod webhooks;

@@ -21,8 +21,88 @@ pub struct Settings {
     pub database: DatabaseSettings,
     /// Local accounts and tokens.
     pub auth: AuthSettings,
+    /// Clerk as external identity provider and webhook source.
+    pub clerk: ClerkSettings,
+    /// The background job runner.
+    pub jobs: JobsSettings,
     /// Logging.
     pub log: LogSettings,
+}
+
+/// `APP__CLERK__*` (Clerk's own `CLERK_SECRET_KEY`, `CLERK_JWT_KEY` and
+/// `CLERK_WEBHOOK_SIGNING_SECRET` are accepted as aliases).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default)]
+pub struct ClerkSettings {
+    /// Accept Clerk session tokens.
+    pub enabled: bool,
+    /// The instance's Frontend API URL, matched exactly against `iss`.
+    pub issuer: String,
+    /// JWKS URL (Frontend API `/.well-known/jwks.json` or Backend API `/v1/jwks`).
+    pub jwks_url: Option<String>,
+    /// Networkless verification: the instance's PEM public key.
+    pub jwt_key: Option<SecretString>,
+    /// Comma-separated allowed `azp` origins; empty accepts any.
+    pub authorized_parties: String,
+    /// Accept tokens without `azp` even when parties are configured.
+    pub allow_missing_azp: bool,
+    /// Seconds between JWKS refetches triggered by unknown `kid`s.
+    pub jwks_min_refresh_secs: u64,
+    /// Backend API secret key (`sk_...`), for enrichment and the Backend API JWKS.
+    pub secret_key: Option<SecretString>,
+    /// Backend API base URL.
+    pub api_url: String,
+    /// Svix signing secrets (`whsec_...`, comma separated for rotation);
+    /// enables `POST /api/v1/webhooks/clerk`.
+    pub webhook_secret: Option<SecretString>,
+}
+
+impl Default for ClerkSettings {
+    fn default() -> Self {
+        Self {
+            enabled: false,
+            issuer: String::new(),
+            jwks_url: None,
+            jwt_key: None,
+            authorized_parties: String::new(),
+            allow_missing_azp: false,
+            jwks_min_refresh_secs: 30,
+            secret_key: None,
+            api_url: "https://api.clerk.com".into(),
+            webhook_secret: None,
+        }
+    }
+}
+
+/// `APP__JOBS__*`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default)]
+pub struct JobsSettings {
+    /// Run a job runner in this process.
+    pub enabled: bool,
+    /// Poll interval when idle, in ms.
+    pub poll_interval_ms: u64,
+    /// A running job locked longer than this is reclaimed.
+    pub lock_timeout_secs: u64,
+    /// First retry delay in ms (then x4 per attempt).
+    pub base_backoff_ms: u64,
+    /// Longest retry delay.
+    pub max_backoff_secs: u64,
+    /// Time the job in hand may still take at shutdown.
+    pub shutdown_grace_secs: u64,
+}
+
+impl Default for JobsSettings {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            poll_interval_ms: 1000,
+            lock_timeout_secs: 300,
+            base_backoff_ms: 5000,
+            max_backoff_secs: 6 * 3600,
+            shutdown_grace_secs: 10,
+        }
+    }
 }
 
 /// `APP__SERVER__*`.
@@ -162,6 +242,7 @@ impl Settings {
             .build()?;
         let mut settings: Settings = raw.try_deserialize()?;
         settings.env = env;
+        settings.apply_clerk_aliases(|name| std::env::var(name).ok());
         if let Ok(url) = std::env::var("DATABASE_URL")
             && !url.trim().is_empty()
         {
@@ -169,6 +250,23 @@ impl Settings {
         }
         settings.validate()?;
         Ok(settings)
+    }
+
+    /// Fills unset Clerk secrets from Clerk's own variable names.
+    pub fn apply_clerk_aliases(&mut self, env: impl Fn(&str) -> Option<String>) {
+        let alias = |slot: &mut Option<SecretString>, name: &str| {
+            if slot.is_none() {
+                *slot = env(name)
+                    .filter(|v| !v.trim().is_empty())
+                    .map(SecretString::from);
+            }
+        };
+        alias(&mut self.clerk.secret_key, "CLERK_SECRET_KEY");
+        alias(&mut self.clerk.jwt_key, "CLERK_JWT_KEY");
+        alias(
+            &mut self.clerk.webhook_secret,
+            "CLERK_WEBHOOK_SIGNING_SECRET",
+        );
     }
 
     /// Whether this is a development or test environment, where missing
@@ -202,6 +300,19 @@ impl Settings {
                 "the database URL must start with sqlite: or postgres://".into(),
             ));
         }
+        if self.clerk.enabled {
+            if self.clerk.issuer.trim().is_empty() {
+                return Err(SettingsError::Invalid(
+                    "APP__CLERK__ISSUER is required when Clerk is enabled".into(),
+                ));
+            }
+            if self.clerk.jwks_url.is_none() && self.clerk.jwt_key.is_none() {
+                return Err(SettingsError::Invalid(
+                    "Clerk needs APP__CLERK__JWKS_URL or APP__CLERK__JWT_KEY (CLERK_JWT_KEY)"
+                        .into(),
+                ));
+            }
+        }
         if self.auth.session_cache_ttl_secs > 5 {
             return Err(SettingsError::Invalid(
                 "APP__AUTH__SESSION_CACHE_TTL_SECS must be at most 5: revocations must reach every instance within 5 s".into(),
@@ -217,14 +328,21 @@ impl Settings {
 
     /// The CORS origins as a list.
     pub fn cors_origins(&self) -> Vec<String> {
-        self.server
-            .cors_origins
-            .split(',')
-            .map(str::trim)
-            .filter(|o| !o.is_empty())
-            .map(str::to_owned)
-            .collect()
+        split_list(&self.server.cors_origins)
     }
+
+    /// Clerk's authorised parties as a list.
+    pub fn clerk_authorized_parties(&self) -> Vec<String> {
+        split_list(&self.clerk.authorized_parties)
+    }
+}
+
+fn split_list(raw: &str) -> Vec<String> {
+    raw.split(',')
+        .map(str::trim)
+        .filter(|o| !o.is_empty())
+        .map(str::to_owned)
+        .collect()
 }
 
 #[cfg(test)]
@@ -269,6 +387,36 @@ mod tests {
         assert_eq!(s.auth.access_token_ttl_secs, 1800);
         assert_eq!(s.auth.refresh_token_ttl_secs, 604_800);
         assert!(s.database.url.starts_with("sqlite://data/"));
+    }
+
+    #[test]
+    fn clerk_aliases_fill_only_unset_secrets() {
+        let mut s = Settings::default();
+        s.clerk.webhook_secret = Some(SecretString::from("whsec_configured".to_owned()));
+        s.apply_clerk_aliases(|name| Some(format!("{name}-value")));
+        assert_eq!(
+            s.clerk.secret_key.as_ref().unwrap().expose_secret(),
+            "CLERK_SECRET_KEY-value"
+        );
+        assert_eq!(
+            s.clerk.jwt_key.as_ref().unwrap().expose_secret(),
+            "CLERK_JWT_KEY-value"
+        );
+        assert_eq!(
+            s.clerk.webhook_secret.as_ref().unwrap().expose_secret(),
+            "whsec_configured"
+        );
+    }
+
+    #[test]
+    fn enabling_clerk_requires_an_issuer_and_keys() {
+        let mut s = with_env("development", None);
+        s.clerk.enabled = true;
+        assert!(s.validate().is_err());
+        s.clerk.issuer = "https://clerk.example.com".into();
+        assert!(s.validate().is_err());
+        s.clerk.jwks_url = Some("https://clerk.example.com/.well-known/jwks.json".into());
+        assert!(s.validate().is_ok());
     }
 
     #[test]

@@ -3,11 +3,15 @@
 
 use std::net::TcpListener;
 
+use std::sync::Arc;
+
 use actix_web::HttpServer;
 use actix_web::dev::Server;
+use keel_infrastructure::jobs::JobRunner;
 use keel_infrastructure::persistence::Database;
 use migration::{Migrator, MigratorTrait};
 use sea_orm::DatabaseConnection;
+use tokio::sync::watch;
 
 use crate::settings::Settings;
 use crate::wiring;
@@ -18,6 +22,7 @@ pub struct Application {
     host: String,
     server: Server,
     db: DatabaseConnection,
+    runner: Option<JobRunner>,
 }
 
 impl Application {
@@ -31,7 +36,9 @@ impl Application {
         settings.validate()?;
         let db = connect(&settings).await?;
         Migrator::up(&db, None).await?;
-        let state = wiring::http_state(&settings, &db);
+        let wired = wiring::wire(&settings, &db)?;
+        let state = wired.http;
+        let runner = settings.jobs.enabled.then_some(wired.runner);
         let listener = TcpListener::bind((settings.server.host.as_str(), settings.server.port))?;
         let port = listener.local_addr()?.port();
         let workers = match settings.server.workers {
@@ -48,6 +55,7 @@ impl Application {
             host: settings.server.host.clone(),
             server,
             db,
+            runner,
         })
     }
 
@@ -61,14 +69,22 @@ impl Application {
         &self.db
     }
 
-    /// Serves until SIGTERM/SIGINT (graceful: in-flight requests finish
-    /// within the shutdown timeout) or until the server is stopped.
+    /// Serves (and runs background jobs) until SIGTERM/SIGINT: in-flight
+    /// requests finish within the shutdown timeout, then the job in hand gets
+    /// its grace period or is released.
     ///
     /// # Errors
     /// I/O errors of the server.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         tracing::info!("listening on http://{}:{}", self.host, self.port);
-        self.server.await?;
+        let (stop, stopped) = watch::channel(false);
+        let runner = self.runner.map(|r| Arc::new(r).spawn(stopped));
+        let served = self.server.await;
+        let _ = stop.send(true);
+        if let Some(runner) = runner {
+            let _ = runner.await;
+        }
+        served?;
         self.db.clone().close().await.ok();
         tracing::info!("server stopped");
         Ok(())

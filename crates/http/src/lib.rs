@@ -8,6 +8,7 @@ pub mod identity;
 pub mod meta;
 pub mod openapi;
 pub mod problem;
+pub mod webhooks;
 
 use std::sync::Arc;
 
@@ -18,6 +19,7 @@ use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::middleware::{ErrorHandlers, NormalizePath, TrailingSlash};
 use actix_web::{App, HttpMessage, HttpResponse, web};
 use keel_application::identity::{AuthService, UserService};
+use keel_application::webhooks::WebhookService;
 use keel_domain::identity::IdentityProvider;
 use tracing_actix_web::{RequestId, TracingLogger};
 use utoipa::OpenApi;
@@ -37,6 +39,8 @@ pub struct HttpState {
     pub identity: Arc<dyn IdentityProvider>,
     /// Readiness of the backing services.
     pub readiness: Arc<dyn ReadinessProbe>,
+    /// Clerk webhooks, when a signing secret is configured.
+    pub webhooks: Option<Arc<WebhookService>>,
     /// Origins allowed by CORS; `*` allows any origin.
     pub cors_origins: Vec<String>,
 }
@@ -66,8 +70,11 @@ pub fn app(
         InitError = (),
     >,
 > {
-    App::new()
-        .app_data(errors::json_config())
+    let mut app = App::new();
+    if let Some(webhooks) = &state.webhooks {
+        app = app.app_data(web::Data::from(webhooks.clone()));
+    }
+    app.app_data(errors::json_config())
         .app_data(errors::form_config())
         .app_data(errors::query_config())
         .app_data(errors::path_config())
@@ -89,7 +96,11 @@ pub fn app(
         .service(
             SwaggerUi::new("/api/v1/docs/{_:.*}").url("/api/v1/openapi.json", ApiDoc::openapi()),
         )
-        .service(web::scope("/api/v1").configure(identity::configure))
+        .service(
+            web::scope("/api/v1")
+                .configure(identity::configure)
+                .configure(webhooks::configure),
+        )
         .default_service(web::to(errors::not_found))
         .wrap(ErrorHandlers::new().default_handler(errors::ensure_problem))
         .wrap(cors(&state.cors_origins))

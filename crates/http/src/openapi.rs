@@ -5,6 +5,7 @@ use utoipa::{Modify, OpenApi};
 
 use crate::identity::{auth_handlers, user_handlers};
 use crate::meta;
+use crate::webhooks::handlers as webhook_handlers;
 
 /// Keel's API description.
 #[derive(OpenApi)]
@@ -28,12 +29,16 @@ use crate::meta;
         user_handlers::get_user,
         user_handlers::update_user,
         user_handlers::delete_user,
+        webhook_handlers::receive_clerk,
+        webhook_handlers::list_events,
+        webhook_handlers::retry_event,
     ),
     modifiers(&BearerScheme),
     tags(
         (name = "meta", description = "Health"),
         (name = "auth", description = "Local accounts, tokens and sessions"),
         (name = "users", description = "My account and user administration"),
+        (name = "webhooks", description = "Clerk webhooks and their event log"),
     )
 )]
 pub struct ApiDoc;

@@ -3,9 +3,11 @@
 //! into port errors here and never leave this crate.
 
 pub mod cache;
+pub mod clerk;
 pub mod clock;
 pub mod jobs;
 pub mod persistence;
 pub mod security;
+pub mod webhooks;
 
 pub use clock::SystemClock;

@@ -58,17 +58,28 @@ impl JobHandler for Recorder {
 async fn status_of(db: &DatabaseConnection, id: Uuid) -> (String, i64) {
     let backend = db.get_database_backend();
     let rows = db
-        .query_all_raw(Statement::from_string(backend, "SELECT id, status, attempts FROM jobs"))
+        .query_all_raw(Statement::from_string(
+            backend,
+            "SELECT id, status, attempts FROM jobs",
+        ))
         .await
         .unwrap();
     rows.iter()
         .find(|r| r.try_get::<Uuid>("", "id").unwrap() == id)
-        .map(|r| (r.try_get::<String>("", "status").unwrap(), i64::from(r.try_get::<i32>("", "attempts").unwrap())))
+        .map(|r| {
+            (
+                r.try_get::<String>("", "status").unwrap(),
+                i64::from(r.try_get::<i32>("", "attempts").unwrap()),
+            )
+        })
         .expect("job row")
 }
 
 async fn enqueue(db: &DatabaseConnection, kind: &str) -> Uuid {
-    SeaOrmJobQueue::new(db.clone(), None).enqueue(NewJob::new(kind, "{}", Utc::now())).await.unwrap()
+    SeaOrmJobQueue::new(db.clone(), None)
+        .enqueue(NewJob::new(kind, "{}", Utc::now()))
+        .await
+        .unwrap()
 }
 
 #[tokio::test]
@@ -87,7 +98,10 @@ async fn a_job_runs_once_and_succeeds() {
 #[tokio::test]
 async fn transient_failures_back_off_and_retry_until_success() {
     let db = common::fresh_db().await;
-    let handler = Arc::new(Recorder { fail_first: 2, ..Recorder::default() });
+    let handler = Arc::new(Recorder {
+        fail_first: 2,
+        ..Recorder::default()
+    });
     let mut runner = JobRunner::new(db.clone(), config("a"));
     runner.register("flaky", handler.clone());
     let id = enqueue(&db, "flaky").await;
@@ -109,8 +123,14 @@ async fn transient_failures_back_off_and_retry_until_success() {
 #[tokio::test]
 async fn permanent_failures_and_exhausted_attempts_are_dead() {
     let db = common::fresh_db().await;
-    let permanent = Arc::new(Recorder { permanent: true, ..Recorder::default() });
-    let always = Arc::new(Recorder { fail_first: u32::MAX, ..Recorder::default() });
+    let permanent = Arc::new(Recorder {
+        permanent: true,
+        ..Recorder::default()
+    });
+    let always = Arc::new(Recorder {
+        fail_first: u32::MAX,
+        ..Recorder::default()
+    });
     let mut runner = JobRunner::new(db.clone(), config("a"));
     runner.register("permanent", permanent.clone());
     runner.register("always", always.clone());
@@ -146,7 +166,10 @@ async fn unknown_kinds_are_dead_not_retried_forever() {
 #[tokio::test]
 async fn two_runners_racing_over_the_same_jobs_run_each_exactly_once() {
     let db = common::fresh_db().await;
-    let handler = Arc::new(Recorder { delay: Duration::from_millis(2), ..Recorder::default() });
+    let handler = Arc::new(Recorder {
+        delay: Duration::from_millis(2),
+        ..Recorder::default()
+    });
     let mut ids = Vec::new();
     for _ in 0..60 {
         ids.push(enqueue(&db, "count").await);
@@ -183,7 +206,13 @@ async fn a_job_abandoned_by_a_dead_runner_is_reclaimed_after_the_lock_timeout() 
     let crashed = JobRunner::new(db.clone(), config("crashed"));
     assert_eq!(crashed.claim().await.unwrap().unwrap().id, id);
     let handler = Arc::new(Recorder::default());
-    let mut patient = JobRunner::new(db.clone(), JobRunnerConfig { lock_timeout: Duration::from_millis(100), ..config("patient") });
+    let mut patient = JobRunner::new(
+        db.clone(),
+        JobRunnerConfig {
+            lock_timeout: Duration::from_millis(100),
+            ..config("patient")
+        },
+    );
     patient.register("count", handler.clone());
     assert!(!patient.run_once().await.unwrap(), "still locked");
     tokio::time::sleep(Duration::from_millis(150)).await;
@@ -207,7 +236,10 @@ async fn a_job_enqueued_before_a_restart_runs_after_it() {
 #[tokio::test]
 async fn shutdown_releases_an_unfinished_job_for_the_next_runner() {
     let db = common::fresh_db().await;
-    let slow = Arc::new(Recorder { delay: Duration::from_secs(30), ..Recorder::default() });
+    let slow = Arc::new(Recorder {
+        delay: Duration::from_secs(30),
+        ..Recorder::default()
+    });
     let mut runner = JobRunner::new(db.clone(), config("slow"));
     runner.register("count", slow.clone());
     let id = enqueue(&db, "count").await;
@@ -220,7 +252,10 @@ async fn shutdown_releases_an_unfinished_job_for_the_next_runner() {
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
     stop_tx.send(true).unwrap();
-    tokio::time::timeout(Duration::from_secs(5), task).await.expect("runner stops within the grace").unwrap();
+    tokio::time::timeout(Duration::from_secs(5), task)
+        .await
+        .expect("runner stops within the grace")
+        .unwrap();
     assert_eq!(status_of(&db, id).await, ("retrying".into(), 0));
     let fast = Arc::new(Recorder::default());
     let mut next = JobRunner::new(db.clone(), config("next"));

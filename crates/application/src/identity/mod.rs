@@ -2,7 +2,9 @@
 //! caller's own account and user administration.
 
 mod auth_service;
+mod dispatch;
 mod error;
+mod external_users;
 mod local_provider;
 mod user_service;
 mod validate;
@@ -29,6 +31,8 @@ mod user_self_tests;
 pub use auth_service::{
     AuthPolicy, AuthService, AuthTokens, ClientInfo, IdentityPorts, RegisterCommand, SessionView,
 };
+pub use dispatch::{ExternalAuth, TokenDispatcher};
 pub use error::IdentityError;
+pub use external_users::{ExternalUserService, ExternalUserUpdate, SyncOutcome};
 pub use local_provider::LocalIdentityProvider;
 pub use user_service::{AdminUpdate, CreateAdminOutcome, UpdateMe, UserService};

@@ -8,6 +8,6 @@
 mod queue;
 mod runner;
 
-pub(crate) use queue::insert_job;
 pub use queue::SeaOrmJobQueue;
+pub(crate) use queue::insert_job;
 pub use runner::{JobRunner, JobRunnerConfig, backoff};

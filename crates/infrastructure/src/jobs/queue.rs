@@ -2,11 +2,11 @@ use async_trait::async_trait;
 use std::sync::Arc;
 
 use chrono::{DateTime, SubsecRound, Utc};
-use tokio::sync::Notify;
 use keel_domain::RepoError;
 use keel_domain::jobs::{JobQueue, NewJob};
 use sea_orm::ActiveValue::Set;
 use sea_orm::{ConnectionTrait, DatabaseConnection, EntityTrait};
+use tokio::sync::Notify;
 use uuid::Uuid;
 
 use crate::persistence::entities::jobs;

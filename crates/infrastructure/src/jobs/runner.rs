@@ -50,7 +50,9 @@ impl Default for JobRunnerConfig {
 /// The delay before retry number `attempt` (1-based): `base × 4^(attempt-1)`,
 /// capped at `max`, before jitter.
 pub fn backoff(attempt: u32, base: Duration, max: Duration) -> Duration {
-    let factor = 4u32.checked_pow(attempt.saturating_sub(1)).unwrap_or(u32::MAX);
+    let factor = 4u32
+        .checked_pow(attempt.saturating_sub(1))
+        .unwrap_or(u32::MAX);
     base.checked_mul(factor).unwrap_or(max).min(max)
 }
 
@@ -79,7 +81,12 @@ pub struct JobRunner {
 impl JobRunner {
     /// A runner over `db` with no handlers yet.
     pub fn new(db: DatabaseConnection, config: JobRunnerConfig) -> Self {
-        Self { db, handlers: HashMap::new(), config, wake: Arc::new(Notify::new()) }
+        Self {
+            db,
+            handlers: HashMap::new(),
+            config,
+            wake: Arc::new(Notify::new()),
+        }
     }
 
     /// Runs jobs of `kind` with `handler`.
@@ -121,7 +128,11 @@ impl JobRunner {
                  RETURNING id, kind, payload, attempts, max_attempts"
             }
         };
-        let values: Vec<Value> = vec![self.config.worker_id.clone().into(), at.into(), stale_before.into()];
+        let values: Vec<Value> = vec![
+            self.config.worker_id.clone().into(),
+            at.into(),
+            stale_before.into(),
+        ];
         let row = self
             .db
             .query_one_raw(Statement::from_sql_and_values(backend, sql, values))
@@ -155,10 +166,13 @@ impl JobRunner {
     async fn execute(&self, job: &Job) -> Result<(), RepoError> {
         let handler = self.handlers.get(&job.kind).cloned();
         let result = match &handler {
-            None => Err(JobError::Permanent(format!("no handler for job kind {}", job.kind))),
-            Some(_) if job.attempt > job.max_attempts => {
-                Err(JobError::Permanent("attempts exhausted (the last one was abandoned)".into()))
-            }
+            None => Err(JobError::Permanent(format!(
+                "no handler for job kind {}",
+                job.kind
+            ))),
+            Some(_) if job.attempt > job.max_attempts => Err(JobError::Permanent(
+                "attempts exhausted (the last one was abandoned)".into(),
+            )),
             Some(h) => h.handle(job).await,
         };
         let at = now();
@@ -166,7 +180,10 @@ impl JobRunner {
         let locked = jobs::Column::LockedBy.eq(self.config.worker_id.clone());
         let update = jobs::Entity::update_many()
             .col_expr(jobs::Column::LockedBy, Expr::value(Option::<String>::None))
-            .col_expr(jobs::Column::LockedAt, Expr::value(Option::<DateTime<Utc>>::None))
+            .col_expr(
+                jobs::Column::LockedAt,
+                Expr::value(Option::<DateTime<Utc>>::None),
+            )
             .col_expr(jobs::Column::UpdatedAt, Expr::value(at))
             .filter(mine)
             .filter(locked);
@@ -182,7 +199,11 @@ impl JobRunner {
             Err(error) => {
                 let retry_at = match &error {
                     JobError::Transient(_) if job.attempt < job.max_attempts => {
-                        let delay = backoff(job.attempt, self.config.base_backoff, self.config.max_backoff);
+                        let delay = backoff(
+                            job.attempt,
+                            self.config.base_backoff,
+                            self.config.max_backoff,
+                        );
                         Some(at + to_chrono(jittered(delay)))
                     }
                     _ => None,
@@ -196,7 +217,10 @@ impl JobRunner {
                     .col_expr(jobs::Column::Status, Expr::value(status))
                     .col_expr(jobs::Column::RunAt, Expr::value(run_at))
                     .col_expr(jobs::Column::LastError, Expr::value(error.to_string()))
-                    .col_expr(jobs::Column::FinishedAt, Expr::value(retry_at.is_none().then_some(at)))
+                    .col_expr(
+                        jobs::Column::FinishedAt,
+                        Expr::value(retry_at.is_none().then_some(at)),
+                    )
                     .exec(&self.db)
                     .await
                     .map_err(repo_err)?;
@@ -214,9 +238,15 @@ impl JobRunner {
         jobs::Entity::update_many()
             .col_expr(jobs::Column::Status, Expr::value("retrying"))
             .col_expr(jobs::Column::RunAt, Expr::value(now()))
-            .col_expr(jobs::Column::Attempts, Expr::col(jobs::Column::Attempts).sub(1))
+            .col_expr(
+                jobs::Column::Attempts,
+                Expr::col(jobs::Column::Attempts).sub(1),
+            )
             .col_expr(jobs::Column::LockedBy, Expr::value(Option::<String>::None))
-            .col_expr(jobs::Column::LockedAt, Expr::value(Option::<DateTime<Utc>>::None))
+            .col_expr(
+                jobs::Column::LockedAt,
+                Expr::value(Option::<DateTime<Utc>>::None),
+            )
             .filter(jobs::Column::Id.eq(job.id))
             .filter(jobs::Column::LockedBy.eq(self.config.worker_id.clone()))
             .exec(&self.db)

@@ -8,5 +8,5 @@ pub mod webhooks;
 
 pub use cached::{CachingSessionRepo, CachingUserRepo};
 pub use database::{Database, DatabaseKind, begin_write, repo_err};
-pub use webhooks::SeaOrmWebhookEventRepo;
 pub use identity::{SeaOrmAccountRepo, SeaOrmSessionRepo, SeaOrmUserRepo, SeaOrmVerificationRepo};
+pub use webhooks::SeaOrmWebhookEventRepo;

@@ -61,7 +61,11 @@ fn to_row(e: &WebhookEvent) -> webhook_events::ActiveModel {
 
 #[async_trait]
 impl WebhookEventRepo for SeaOrmWebhookEventRepo {
-    async fn insert_new(&self, event: &WebhookEvent, job: Option<NewJob>) -> Result<bool, RepoError> {
+    async fn insert_new(
+        &self,
+        event: &WebhookEvent,
+        job: Option<NewJob>,
+    ) -> Result<bool, RepoError> {
         let txn = begin_write(&self.db).await.map_err(repo_err)?;
         let exists = webhook_events::Entity::find()
             .filter(webhook_events::Column::SvixId.eq(event.svix_id.as_str()))
@@ -73,7 +77,10 @@ impl WebhookEventRepo for SeaOrmWebhookEventRepo {
             txn.rollback().await.map_err(repo_err)?;
             return Ok(false);
         }
-        match webhook_events::Entity::insert(to_row(event)).exec_without_returning(&txn).await {
+        match webhook_events::Entity::insert(to_row(event))
+            .exec_without_returning(&txn)
+            .await
+        {
             Ok(_) => {}
             Err(e) => {
                 txn.rollback().await.ok();
@@ -107,7 +114,11 @@ impl WebhookEventRepo for SeaOrmWebhookEventRepo {
         row.update(&self.db).await.map(|_| ()).map_err(repo_err)
     }
 
-    async fn list(&self, status: Option<WebhookStatus>, page: PageRequest) -> Result<Page<WebhookEvent>, RepoError> {
+    async fn list(
+        &self,
+        status: Option<WebhookStatus>,
+        page: PageRequest,
+    ) -> Result<Page<WebhookEvent>, RepoError> {
         let mut query = webhook_events::Entity::find();
         if let Some(status) = status {
             query = query.filter(webhook_events::Column::Status.eq(status.as_str()));
@@ -121,6 +132,10 @@ impl WebhookEventRepo for SeaOrmWebhookEventRepo {
             .all(&self.db)
             .await
             .map_err(repo_err)?;
-        Ok(Page { items: rows.into_iter().map(from_row).collect::<Result<_, _>>()?, total, request: page })
+        Ok(Page {
+            items: rows.into_iter().map(from_row).collect::<Result<_, _>>()?,
+            total,
+            request: page,
+        })
     }
 }

@@ -14,7 +14,9 @@ thread_local! {
 /// restarted process would.
 #[allow(dead_code)]
 pub async fn reopen() -> DatabaseConnection {
-    let url = LAST_URL.with(|u| u.borrow().clone()).expect("fresh_db first");
+    let url = LAST_URL
+        .with(|u| u.borrow().clone())
+        .expect("fresh_db first");
     Database::connect(&url, 8).await.expect("reconnect")
 }
 

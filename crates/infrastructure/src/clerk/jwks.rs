@@ -1,0 +1,588 @@
+//! Clerk's signing keys: a JWKS cache with single-flight, rate-limited
+//! refreshes and stale serving, or one networkless PEM key.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::RwLock;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use jsonwebtoken::DecodingKey;
+use keel_domain::identity::AuthError;
+use serde::Deserialize;
+
+use super::{ClerkConfig, read_body_limited};
+
+/// Longest `kid` looked up; longer ones are unknown without any fetch.
+pub const MAX_KID_LEN: usize = 256;
+/// Largest JWKS document accepted.
+const MAX_JWKS_BYTES: usize = 256 * 1024;
+/// Smallest RSA modulus accepted, in bytes (2048 bits).
+const MIN_RSA_MODULUS_BYTES: usize = 256;
+
+/// Where keys come from, fixed at construction.
+enum Source {
+    /// `jwt_key_pem` was configured: this key (or none if the PEM was
+    /// unusable) for every `kid`, and no network at all.
+    Pem(Option<DecodingKey>),
+    /// The configured JWKS URL.
+    Remote(Remote),
+}
+
+struct Remote {
+    http: reqwest::Client,
+    url: String,
+    /// Sent as a bearer only when `url` is on the Backend API.
+    bearer: Option<String>,
+    timeout: Duration,
+    min_refresh: Duration,
+    ttl: Duration,
+    stale_max: Duration,
+    state: RwLock<State>,
+    /// Held for the whole fetch: concurrent callers wait for the same fetch.
+    fetch_lock: tokio::sync::Mutex<()>,
+}
+
+#[derive(Default)]
+struct State {
+    keys: HashMap<String, DecodingKey>,
+    /// When `keys` were fetched (last successful fetch).
+    fetched_at: Option<Instant>,
+    /// When the last fetch attempt ended, successful or not.
+    last_attempt: Option<Instant>,
+}
+
+/// Clerk's public signing keys by `kid`.
+///
+/// An unknown `kid` (or keys older than `jwks_ttl`) causes one refetch, shared
+/// by all concurrent callers, and at most one per `jwks_min_refresh`; a flood
+/// of random `kid`s therefore costs Clerk at most one request per interval.
+/// When fetches fail, the last keys keep being served for up to `stale_max`.
+pub struct JwksCache {
+    source: Source,
+    fetch_count: AtomicU64,
+}
+
+impl JwksCache {
+    /// A cache for `config`'s JWKS URL, or for its PEM key when one is set.
+    /// An unusable PEM is logged and leaves the cache without keys (every
+    /// lookup is then [`AuthError::Unavailable`]).
+    pub fn new(config: ClerkConfig, http: reqwest::Client) -> Self {
+        let source = match &config.jwt_key_pem {
+            Some(pem) => {
+                // Environment variables often carry the PEM with literal `\n`.
+                let pem = pem.replace("\\n", "\n");
+                let key = DecodingKey::from_rsa_pem(pem.trim().as_bytes())
+                    .inspect_err(
+                        |e| tracing::error!(error = %e, "unusable Clerk JWT public key (PEM)"),
+                    )
+                    .ok();
+                Source::Pem(key)
+            }
+            None => {
+                let url = config.effective_jwks_url();
+                let api_prefix = format!("{}/", config.api_url.trim_end_matches('/'));
+                let bearer = config
+                    .secret_key
+                    .clone()
+                    .filter(|_| url.starts_with(&api_prefix));
+                Source::Remote(Remote {
+                    http,
+                    url,
+                    bearer,
+                    timeout: config.http_timeout,
+                    min_refresh: config.jwks_min_refresh,
+                    ttl: config.jwks_ttl,
+                    stale_max: config.stale_max,
+                    state: RwLock::new(State::default()),
+                    fetch_lock: tokio::sync::Mutex::new(()),
+                })
+            }
+        };
+        Self {
+            source,
+            fetch_count: AtomicU64::new(0),
+        }
+    }
+
+    /// How many JWKS fetches were attempted (for tests and metrics).
+    pub fn fetch_count(&self) -> u64 {
+        self.fetch_count.load(Ordering::Relaxed)
+    }
+
+    /// The key that may have signed a token whose header carries `kid`.
+    ///
+    /// # Errors
+    /// [`AuthError::InvalidToken`] for a missing, overlong or unknown `kid`;
+    /// [`AuthError::Unavailable`] when there are no usable keys at all.
+    pub async fn key_for(&self, kid: Option<&str>) -> Result<DecodingKey, AuthError> {
+        let remote = match &self.source {
+            Source::Pem(Some(key)) => return Ok(key.clone()),
+            Source::Pem(None) => return Err(unavailable(Duration::ZERO)),
+            Source::Remote(remote) => remote,
+        };
+        let Some(kid) = kid.filter(|k| !k.is_empty() && k.len() <= MAX_KID_LEN) else {
+            return Err(AuthError::InvalidToken);
+        };
+        if let Some(key) = remote.fresh_key(kid) {
+            return Ok(key);
+        }
+        let _flight = remote.fetch_lock.lock().await;
+        // Another caller may have refreshed while this one waited.
+        if let Some(key) = remote.fresh_key(kid) {
+            return Ok(key);
+        }
+        if remote.may_fetch() {
+            self.fetch_count.fetch_add(1, Ordering::Relaxed);
+            remote.refresh().await;
+        }
+        remote.usable_key(kid)
+    }
+}
+
+impl Remote {
+    fn read(&self) -> std::sync::RwLockReadGuard<'_, State> {
+        self.state.read().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The key for `kid` if the keys are younger than the TTL.
+    fn fresh_key(&self, kid: &str) -> Option<DecodingKey> {
+        let state = self.read();
+        let fresh = state.fetched_at.is_some_and(|at| at.elapsed() < self.ttl);
+        if fresh {
+            state.keys.get(kid).cloned()
+        } else {
+            None
+        }
+    }
+
+    fn may_fetch(&self) -> bool {
+        self.read()
+            .last_attempt
+            .is_none_or(|at| at.elapsed() >= self.min_refresh)
+    }
+
+    /// The key for `kid` from whatever keys are still servable (up to `stale_max`).
+    fn usable_key(&self, kid: &str) -> Result<DecodingKey, AuthError> {
+        let state = self.read();
+        let servable = !state.keys.is_empty()
+            && state
+                .fetched_at
+                .is_some_and(|at| at.elapsed() <= self.stale_max);
+        if !servable {
+            return Err(unavailable(self.min_refresh));
+        }
+        state.keys.get(kid).cloned().ok_or(AuthError::InvalidToken)
+    }
+
+    /// One fetch; a failure (or a set without a usable key) keeps the old keys.
+    async fn refresh(&self) {
+        let outcome = self.fetch().await;
+        let mut state = self.state.write().unwrap_or_else(|e| e.into_inner());
+        let now = Instant::now();
+        state.last_attempt = Some(now);
+        match outcome {
+            Ok(keys) if !keys.is_empty() => {
+                tracing::debug!(keys = keys.len(), "fetched Clerk JWKS");
+                state.keys = keys;
+                state.fetched_at = Some(now);
+            }
+            Ok(_) => tracing::warn!("Clerk JWKS has no usable RS256 key; keeping previous keys"),
+            Err(error) => tracing::warn!(%error, "Clerk JWKS fetch failed; keeping previous keys"),
+        }
+    }
+
+    async fn fetch(&self) -> Result<HashMap<String, DecodingKey>, String> {
+        let mut request = self
+            .http
+            .get(&self.url)
+            .timeout(self.timeout)
+            .header(reqwest::header::ACCEPT, "application/json");
+        if let Some(secret) = &self.bearer {
+            request = request.bearer_auth(secret);
+        }
+        let response = request
+            .send()
+            .await
+            .map_err(|e| format!("JWKS request failed: {}", e.without_url()))?;
+        let status = response.status();
+        if !status.is_success() {
+            return Err(format!("JWKS endpoint answered {status}"));
+        }
+        let body = read_body_limited(response, MAX_JWKS_BYTES).await?;
+        parse_jwks(&body)
+    }
+}
+
+impl fmt::Debug for JwksCache {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut out = f.debug_struct("JwksCache");
+        match &self.source {
+            Source::Pem(key) => out.field("source", &"pem").field("usable", &key.is_some()),
+            Source::Remote(remote) => out
+                .field("url", &remote.url)
+                .field("keys", &remote.read().keys.len()),
+        };
+        out.field("fetch_count", &self.fetch_count()).finish()
+    }
+}
+
+fn unavailable(min_refresh: Duration) -> AuthError {
+    AuthError::Unavailable {
+        retry_after_secs: min_refresh.as_secs().max(1),
+    }
+}
+
+#[derive(Deserialize)]
+struct RawJwkSet {
+    keys: Vec<serde_json::Value>,
+}
+
+/// The fields of a JWK this adapter looks at; `jku`, `x5u`, `x5c` and the
+/// like are deliberately not even read.
+#[derive(Deserialize)]
+struct RawJwk {
+    kty: String,
+    kid: Option<String>,
+    alg: Option<String>,
+    #[serde(rename = "use")]
+    usage: Option<String>,
+    n: Option<String>,
+    e: Option<String>,
+}
+
+/// The RS256 signing keys of a JWKS document by `kid`; every other key
+/// (other types, algorithms or uses, malformed, small or without `kid`) is
+/// skipped.
+fn parse_jwks(body: &[u8]) -> Result<HashMap<String, DecodingKey>, String> {
+    let set: RawJwkSet =
+        serde_json::from_slice(body).map_err(|e| format!("JWKS is not a JWK set: {e}"))?;
+    let mut keys = HashMap::new();
+    for value in set.keys {
+        let Ok(jwk) = serde_json::from_value::<RawJwk>(value) else {
+            continue;
+        };
+        if jwk.kty != "RSA"
+            || jwk.alg.as_deref().is_some_and(|alg| alg != "RS256")
+            || jwk.usage.as_deref().is_some_and(|usage| usage != "sig")
+        {
+            continue;
+        }
+        let (Some(kid), Some(n), Some(e)) = (jwk.kid, jwk.n, jwk.e) else {
+            continue;
+        };
+        if kid.is_empty() || kid.len() > MAX_KID_LEN || !modulus_is_large_enough(&n) {
+            continue;
+        }
+        if let Ok(key) = DecodingKey::from_rsa_components(&n, &e) {
+            keys.insert(kid, key);
+        }
+    }
+    Ok(keys)
+}
+
+fn modulus_is_large_enough(n: &str) -> bool {
+    URL_SAFE_NO_PAD
+        .decode(n.trim_end_matches('='))
+        .is_ok_and(|bytes| {
+            let significant = bytes.iter().skip_while(|b| **b == 0).count();
+            significant >= MIN_RSA_MODULUS_BYTES
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use serde_json::json;
+
+    use super::*;
+    use crate::clerk::test_support::{FakeServer, Reply, dead_url, http, jwks, key_a, key_b};
+
+    fn config(url: String) -> ClerkConfig {
+        ClerkConfig {
+            jwks_url: Some(url),
+            ..ClerkConfig::new("https://clerk.example.com")
+        }
+    }
+
+    async fn server_with_key_a() -> FakeServer {
+        FakeServer::start(Reply::Json(jwks(&[key_a().jwk("ins_a")]))).await
+    }
+
+    #[test]
+    fn only_rs256_signing_rsa_keys_with_a_kid_are_taken_from_a_jwks() {
+        let a = key_a();
+        let set = jwks(&[
+            a.jwk("good"),
+            json!({"kty": "RSA", "kid": "no-alg", "n": a.n, "e": a.e}),
+            json!({"kty": "RSA", "kid": "rs512", "alg": "RS512", "n": a.n, "e": a.e}),
+            json!({"kty": "RSA", "kid": "enc", "use": "enc", "n": a.n, "e": a.e}),
+            json!({"kty": "RSA", "n": a.n, "e": a.e}),
+            json!({"kty": "RSA", "kid": 7, "n": a.n, "e": a.e}),
+            json!({"kty": "RSA", "kid": "small", "n": "AQAB".repeat(32), "e": a.e}),
+            json!({"kty": "oct", "kid": "hmac", "k": "c2VjcmV0"}),
+            json!({"kty": "EC", "kid": "ec", "crv": "P-256", "x": "AA", "y": "AA"}),
+            json!({"kty": "RSA", "kid": "x5u", "alg": "RS256", "x5u": "http://evil/"}),
+        ]);
+        let keys = parse_jwks(set.as_bytes()).unwrap();
+        let mut kids: Vec<_> = keys.keys().cloned().collect();
+        kids.sort();
+        assert_eq!(kids, ["good", "no-alg"]);
+    }
+
+    #[test]
+    fn a_document_that_is_not_a_jwk_set_is_an_error() {
+        assert!(parse_jwks(b"{\"keys\": 3}").is_err());
+        assert!(parse_jwks(b"<html>").is_err());
+    }
+
+    #[tokio::test]
+    async fn a_cached_key_is_served_without_another_fetch() {
+        let server = server_with_key_a().await;
+        let cache = JwksCache::new(config(server.url("/.well-known/jwks.json")), http());
+        cache.key_for(Some("ins_a")).await.unwrap();
+        cache.key_for(Some("ins_a")).await.unwrap();
+        assert_eq!(server.hits(), 1);
+        assert_eq!(cache.fetch_count(), 1);
+    }
+
+    #[tokio::test]
+    async fn the_configured_url_is_fetched_whatever_the_kid_says() {
+        let server = server_with_key_a().await;
+        let cache = JwksCache::new(config(server.url("/.well-known/jwks.json")), http());
+        let result = cache.key_for(Some("../../x")).await;
+        assert_eq!(result.unwrap_err(), AuthError::InvalidToken);
+        let request = server.last_request().unwrap();
+        assert!(
+            request.starts_with("GET /.well-known/jwks.json HTTP/1.1"),
+            "{request}"
+        );
+    }
+
+    #[tokio::test]
+    async fn an_unknown_kid_within_the_minimum_refresh_interval_is_rejected_without_a_fetch() {
+        let server = server_with_key_a().await;
+        let cache = JwksCache::new(config(server.url("/jwks")), http());
+        cache.key_for(Some("ins_a")).await.unwrap();
+        let result = cache.key_for(Some("ins_unknown")).await;
+        assert_eq!(result.unwrap_err(), AuthError::InvalidToken);
+        assert_eq!(server.hits(), 1);
+    }
+
+    #[tokio::test]
+    async fn an_overlong_or_missing_kid_is_rejected_without_a_fetch() {
+        let server = server_with_key_a().await;
+        let cache = JwksCache::new(config(server.url("/jwks")), http());
+        let long = "k".repeat(MAX_KID_LEN + 1);
+        assert_eq!(
+            cache.key_for(Some(&long)).await.unwrap_err(),
+            AuthError::InvalidToken
+        );
+        assert_eq!(
+            cache.key_for(None).await.unwrap_err(),
+            AuthError::InvalidToken
+        );
+        assert_eq!(
+            cache.key_for(Some("")).await.unwrap_err(),
+            AuthError::InvalidToken
+        );
+        assert_eq!(server.hits(), 0);
+        assert_eq!(cache.fetch_count(), 0);
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn concurrent_lookups_of_random_kids_share_a_single_fetch() {
+        let server = server_with_key_a().await;
+        let cache = Arc::new(JwksCache::new(config(server.url("/jwks")), http()));
+        let mut flood = tokio::task::JoinSet::new();
+        for i in 0..50 {
+            let cache = cache.clone();
+            flood.spawn(async move { cache.key_for(Some(&format!("random-{i}"))).await });
+        }
+        while let Some(result) = flood.join_next().await {
+            assert_eq!(result.unwrap().unwrap_err(), AuthError::InvalidToken);
+        }
+        assert_eq!(server.hits(), 1);
+        assert!(cache.key_for(Some("ins_a")).await.is_ok());
+        assert_eq!(server.hits(), 1);
+    }
+
+    #[tokio::test]
+    async fn keys_older_than_the_ttl_are_refetched() {
+        let server = server_with_key_a().await;
+        let cache = JwksCache::new(
+            ClerkConfig {
+                jwks_ttl: Duration::ZERO,
+                jwks_min_refresh: Duration::ZERO,
+                ..config(server.url("/jwks"))
+            },
+            http(),
+        );
+        cache.key_for(Some("ins_a")).await.unwrap();
+        cache.key_for(Some("ins_a")).await.unwrap();
+        assert_eq!(server.hits(), 2);
+    }
+
+    #[tokio::test]
+    async fn failed_refreshes_keep_serving_old_keys_until_stale_max() {
+        let server = server_with_key_a().await;
+        let cache = JwksCache::new(
+            ClerkConfig {
+                jwks_ttl: Duration::ZERO,
+                jwks_min_refresh: Duration::ZERO,
+                stale_max: Duration::from_millis(300),
+                ..config(server.url("/jwks"))
+            },
+            http(),
+        );
+        cache.key_for(Some("ins_a")).await.unwrap();
+        server.set_reply(Reply::Status(500));
+        cache.key_for(Some("ins_a")).await.unwrap();
+        assert_eq!(
+            server.hits(),
+            2,
+            "the stale key was served after a refetch attempt"
+        );
+        tokio::time::sleep(Duration::from_millis(400)).await;
+        assert_eq!(
+            cache.key_for(Some("ins_a")).await.unwrap_err(),
+            AuthError::Unavailable {
+                retry_after_secs: 1
+            }
+        );
+    }
+
+    #[tokio::test]
+    async fn an_unreachable_jwks_with_no_keys_is_unavailable_and_not_retried_at_once() {
+        let cache = JwksCache::new(
+            ClerkConfig {
+                jwks_min_refresh: Duration::from_secs(30),
+                http_timeout: Duration::from_secs(2),
+                ..config(dead_url().await)
+            },
+            http(),
+        );
+        for _ in 0..3 {
+            assert_eq!(
+                cache.key_for(Some("ins_a")).await.unwrap_err(),
+                AuthError::Unavailable {
+                    retry_after_secs: 30
+                }
+            );
+        }
+        assert_eq!(cache.fetch_count(), 1);
+    }
+
+    #[tokio::test]
+    async fn a_jwks_with_only_oct_and_ec_keys_leaves_no_usable_key() {
+        let server = FakeServer::start(Reply::Json(jwks(&[
+            json!({"kty": "oct", "kid": "ins_a", "k": "c2VjcmV0"}),
+            json!({"kty": "EC", "kid": "ins_b", "crv": "P-256", "x": "AA", "y": "AA"}),
+        ])))
+        .await;
+        let cache = JwksCache::new(config(server.url("/jwks")), http());
+        assert!(matches!(
+            cache.key_for(Some("ins_a")).await,
+            Err(AuthError::Unavailable { .. })
+        ));
+    }
+
+    #[tokio::test]
+    async fn a_jwks_without_usable_keys_does_not_replace_good_keys() {
+        let server = server_with_key_a().await;
+        let cache = JwksCache::new(
+            ClerkConfig {
+                jwks_ttl: Duration::ZERO,
+                jwks_min_refresh: Duration::ZERO,
+                ..config(server.url("/jwks"))
+            },
+            http(),
+        );
+        cache.key_for(Some("ins_a")).await.unwrap();
+        server.set_reply(Reply::Json(jwks(&[
+            json!({"kty": "oct", "kid": "ins_a", "k": "AA"}),
+        ])));
+        cache.key_for(Some("ins_a")).await.unwrap();
+        assert_eq!(server.hits(), 2);
+    }
+
+    #[tokio::test]
+    async fn a_pem_key_matches_any_kid_without_the_network() {
+        let cache = JwksCache::new(
+            ClerkConfig {
+                jwt_key_pem: Some(key_a().public_pem.replace('\n', "\\n")),
+                ..config(dead_url().await)
+            },
+            http(),
+        );
+        assert!(cache.key_for(Some("whatever")).await.is_ok());
+        assert!(cache.key_for(None).await.is_ok());
+        assert_eq!(cache.fetch_count(), 0);
+    }
+
+    #[tokio::test]
+    async fn an_unusable_pem_makes_keys_unavailable() {
+        let cache = JwksCache::new(
+            ClerkConfig {
+                jwt_key_pem: Some("not a pem".into()),
+                ..ClerkConfig::new("https://clerk.example.com")
+            },
+            http(),
+        );
+        assert!(matches!(
+            cache.key_for(Some("ins_a")).await,
+            Err(AuthError::Unavailable { .. })
+        ));
+        assert_eq!(cache.fetch_count(), 0);
+    }
+
+    #[tokio::test]
+    async fn the_secret_key_is_sent_only_to_the_backend_api_jwks() {
+        let server = server_with_key_a().await;
+        let backend = JwksCache::new(
+            ClerkConfig {
+                secret_key: Some("sk_test_abc".into()),
+                api_url: server.url(""),
+                ..config(server.url("/v1/jwks"))
+            },
+            http(),
+        );
+        backend.key_for(Some("ins_a")).await.unwrap();
+        let request = server.last_request().unwrap().to_ascii_lowercase();
+        assert!(
+            request.contains("authorization: bearer sk_test_abc"),
+            "{request}"
+        );
+
+        let frontend = JwksCache::new(
+            ClerkConfig {
+                secret_key: Some("sk_test_abc".into()),
+                ..config(server.url("/.well-known/jwks.json"))
+            },
+            http(),
+        );
+        frontend.key_for(Some("ins_a")).await.unwrap();
+        let request = server.last_request().unwrap().to_ascii_lowercase();
+        assert!(!request.contains("authorization"), "{request}");
+        assert!(!request.contains("sk_test_abc"), "{request}");
+    }
+
+    #[tokio::test]
+    async fn the_key_of_a_rotated_set_is_found_by_its_new_kid() {
+        let server = server_with_key_a().await;
+        let cache = JwksCache::new(
+            ClerkConfig {
+                jwks_min_refresh: Duration::ZERO,
+                ..config(server.url("/jwks"))
+            },
+            http(),
+        );
+        cache.key_for(Some("ins_a")).await.unwrap();
+        server.set_reply(Reply::Json(jwks(&[key_b().jwk("ins_b")])));
+        cache.key_for(Some("ins_b")).await.unwrap();
+        assert_eq!(server.hits(), 2);
+    }
+}

@@ -1,0 +1,5 @@
+//! Inbound webhook adapters: Svix signature verification for Clerk deliveries.
+
+mod svix;
+
+pub use svix::{SvixConfigError, SvixVerifier};
