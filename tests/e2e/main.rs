@@ -3,7 +3,9 @@
 
 mod adversarial;
 mod auth;
+mod clerk;
 mod meta;
 mod migrations;
 mod sessions;
 mod users;
+mod webhooks;

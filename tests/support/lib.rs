@@ -5,6 +5,8 @@
 //! points at a PostgreSQL server, in which case every test gets its own
 //! `CREATE DATABASE test_<uuid>` there.
 
+pub mod fake_clerk;
+
 use keel_bootstrap::cli::{self, Cli, Command};
 use keel_bootstrap::{Application, Settings};
 use reqwest::{Method, RequestBuilder, Response, StatusCode};
@@ -80,6 +82,9 @@ pub fn test_settings(database_url: String) -> Settings {
     settings.database.max_connections = 8;
     settings.auth.jwt_secret = Some(TEST_JWT_SECRET.to_owned().into());
     settings.auth.hash_concurrency = 2;
+    settings.jobs.poll_interval_ms = 50;
+    settings.jobs.base_backoff_ms = 50;
+    settings.jobs.max_backoff_secs = 1;
     settings
 }
 
@@ -107,6 +112,15 @@ pub async fn spawn_app() -> TestApp {
 pub async fn spawn_app_with(customize: impl FnOnce(&mut Settings)) -> TestApp {
     let mut settings = test_settings(fresh_database_url().await);
     customize(&mut settings);
+    spawn_with_settings(settings).await
+}
+
+/// Starts the real server with exactly `settings` (e.g. a second server on
+/// the database of a first one).
+///
+/// # Panics
+/// When the server cannot be built.
+pub async fn spawn_with_settings(settings: Settings) -> TestApp {
     let app = Application::build(settings.clone())
         .await
         .expect("server builds");
@@ -121,6 +135,26 @@ pub async fn spawn_app_with(customize: impl FnOnce(&mut Settings)) -> TestApp {
             .expect("client"),
         settings,
     }
+}
+
+/// Starts a server with Clerk enabled against `fake` (JWKS, Backend API and
+/// webhooks with [`fake_clerk::WEBHOOK_SECRET`]).
+pub async fn spawn_clerk_app(
+    fake: &fake_clerk::FakeClerk,
+    customize: impl FnOnce(&mut Settings),
+) -> TestApp {
+    let url = fake.url.clone();
+    spawn_app_with(move |s| {
+        s.clerk.enabled = true;
+        s.clerk.issuer = fake_clerk::ISSUER.into();
+        s.clerk.jwks_url = Some(format!("{url}/.well-known/jwks.json"));
+        s.clerk.authorized_parties = fake_clerk::AZP.into();
+        s.clerk.api_url = url;
+        s.clerk.secret_key = Some("sk_test_keel".to_owned().into());
+        s.clerk.webhook_secret = Some(fake_clerk::WEBHOOK_SECRET.to_owned().into());
+        customize(s);
+    })
+    .await
 }
 
 /// A registered user's credentials and tokens.
@@ -221,6 +255,47 @@ impl TestApp {
 }
 
 impl TestApp {
+    /// Posts a Svix-signed webhook delivery with `svix-id` `id`, signed now.
+    pub async fn post_webhook(&self, id: &str, body: &Value) -> Response {
+        let body = body.to_string();
+        let ts = fake_clerk::now();
+        let signature = fake_clerk::svix_signature(fake_clerk::WEBHOOK_SECRET, id, ts, &body);
+        self.request(Method::POST, "/api/v1/webhooks/clerk")
+            .header("content-type", "application/json")
+            .header("svix-id", id)
+            .header("svix-timestamp", ts.to_string())
+            .header("svix-signature", signature)
+            .body(body)
+            .send()
+            .await
+            .expect("request sent")
+    }
+
+    /// Polls the admin event log until `count` events have `status`, at most
+    /// ~10 s (the worker runs asynchronously); returns the events with it.
+    ///
+    /// # Panics
+    /// When they do not arrive in time.
+    pub async fn wait_for_events(&self, admin: &str, status: &str, count: usize) -> Vec<Value> {
+        for _ in 0..200 {
+            let page: Value = self
+                .get(
+                    &format!("/api/v1/admin/webhook-events?status={status}&size=100"),
+                    Some(admin),
+                )
+                .await
+                .json()
+                .await
+                .expect("json");
+            let data = page["data"].as_array().cloned().unwrap_or_default();
+            if data.len() >= count {
+                return data;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        panic!("{count} {status} webhook events did not appear");
+    }
+
     /// Runs `keel create-admin --email E --password P` against this server's database.
     ///
     /// # Panics

@@ -77,7 +77,7 @@ impl JobHandler for ClerkWebhookJob {
             return Ok(());
         }
         event.status = WebhookStatus::Processing;
-        event.attempts = job.attempt;
+        event.attempts += 1;
         self.events.update(&event).await.map_err(transient)?;
 
         let parsed = parse_clerk_event(&event.payload).map_err(JobError::Permanent)?;
@@ -112,7 +112,6 @@ impl JobHandler for ClerkWebhookJob {
             } else {
                 WebhookStatus::Dead
             };
-            event.attempts = job.attempt;
             event.last_error = Some(error.to_string().chars().take(2000).collect());
             event.next_attempt_at = retry_at;
             let _ = self.events.update(&event).await;
