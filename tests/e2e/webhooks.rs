@@ -74,7 +74,8 @@ async fn bad_signatures_are_400_and_store_nothing() {
     let mut changed = body.clone();
     changed.replace_range(10..11, "X");
     let sig = |t: i64| svix_signature(WEBHOOK_SECRET, "msg_bad", t, &body);
-    let cases: Vec<(&str, Vec<(&str, String)>, String)> = vec![
+    type Headers = Vec<(&'static str, String)>;
+    let cases: Vec<(&str, Headers, String)> = vec![
         (
             "another secret",
             vec![
