@@ -19,7 +19,7 @@ async fn readiness_answers_ok_when_the_database_answers() {
 }
 
 #[tokio::test]
-async fn openapi_document_is_3_1_and_lists_every_identity_route() {
+async fn openapi_document_is_3_1_and_lists_every_route() {
     let app = spawn_app().await;
     let doc: Value = app
         .get("/api/v1/openapi.json", None)
@@ -47,6 +47,9 @@ async fn openapi_document_is_3_1_and_lists_every_identity_route() {
         ("/api/v1/users/{id}", "get"),
         ("/api/v1/users/{id}", "patch"),
         ("/api/v1/users/{id}", "delete"),
+        ("/api/v1/webhooks/clerk", "post"),
+        ("/api/v1/admin/webhook-events", "get"),
+        ("/api/v1/admin/webhook-events/{id}/retry", "post"),
     ] {
         assert!(
             paths.get(path).and_then(|p| p.get(method)).is_some(),

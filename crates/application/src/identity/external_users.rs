@@ -159,7 +159,15 @@ impl ExternalUserService {
                 self.apply_profile(&mut user, update).await?;
                 SyncOutcome::Updated
             }
-            None => self.create_or_find(update).await?.1,
+            None => match self.create_or_find(update).await? {
+                // Lost the create race (a token provisioned the subject
+                // meanwhile): this delivery's profile still has to land.
+                (mut user, SyncOutcome::Updated) => {
+                    self.apply_profile(&mut user, update).await?;
+                    SyncOutcome::Updated
+                }
+                (_, outcome) => outcome,
+            },
         };
         self.accounts
             .mark_synced(
@@ -185,11 +193,13 @@ impl ExternalUserService {
             return Ok(SyncOutcome::Unchanged);
         }
         let now = self.clock.now();
-        user.deactivate(now);
-        self.users.update(&user).await?;
+        // Sessions first: if saving the user then fails, the retry still
+        // finds an active user and does both again.
         self.sessions
             .revoke_all_for_user(user.id, None, now)
             .await?;
+        user.deactivate(now);
+        self.users.update(&user).await?;
         Ok(SyncOutcome::Deactivated)
     }
 
@@ -208,8 +218,11 @@ impl ExternalUserService {
             && local.email_verified
             && local.clerk_id.is_none()
         {
+            // Snapshot before setting `clerk_id`, so the link is saved even
+            // when the profile itself brings no change.
+            let unlinked = local.clone();
             local.clerk_id = Some(update.subject.clone());
-            self.apply_profile(&mut local, update).await?;
+            self.save_profile(&mut local, unlinked, update).await?;
             self.accounts
                 .link(local.id, AccountProvider::Clerk, &update.subject, now)
                 .await?;
@@ -253,6 +266,16 @@ impl ExternalUserService {
         update: &ExternalUserUpdate,
     ) -> Result<(), RepoError> {
         let before = user.clone();
+        self.save_profile(user, before, update).await
+    }
+
+    /// Applies `update` to `user` and saves it when it differs from `before`.
+    async fn save_profile(
+        &self,
+        user: &mut User,
+        before: User,
+        update: &ExternalUserUpdate,
+    ) -> Result<(), RepoError> {
         fill_profile(user, &update.profile);
         if let Some(email) = update
             .profile

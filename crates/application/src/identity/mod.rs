@@ -18,6 +18,16 @@ mod auth_register_tests;
 #[cfg(test)]
 mod auth_session_tests;
 #[cfg(test)]
+mod dispatch_tests;
+#[cfg(test)]
+mod external_deactivate_tests;
+#[cfg(test)]
+mod external_link_tests;
+#[cfg(test)]
+mod external_principal_tests;
+#[cfg(test)]
+mod external_sync_tests;
+#[cfg(test)]
 mod local_provider_tests;
 #[cfg(test)]
 mod test_support;

@@ -5,6 +5,7 @@ use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Duration, Utc};
 use keel_domain::clock::MockClock;
+use keel_domain::identity::external::MockExternalDirectory;
 use keel_domain::identity::ports::{
     MockAccountRepo, MockLoginThrottle, MockPasswordHasher, MockSessionRepo, MockTokenService,
     MockUserRepo,
@@ -16,8 +17,8 @@ use keel_domain::identity::{
 use uuid::Uuid;
 
 use super::{
-    AuthPolicy, AuthService, ClientInfo, IdentityError, IdentityPorts, LocalIdentityProvider,
-    UserService,
+    AuthPolicy, AuthService, ClientInfo, ExternalUserService, IdentityError, IdentityPorts,
+    LocalIdentityProvider, UserService,
 };
 
 /// The plain refresh token every mocked `new_refresh_token` hands out.
@@ -188,6 +189,22 @@ impl Mocks {
     pub(crate) fn local_provider(self) -> LocalIdentityProvider {
         let ports = self.into_ports();
         LocalIdentityProvider::new(ports.tokens, ports.sessions, ports.users, ports.clock)
+    }
+
+    /// An [`ExternalUserService`] over these mocks; `directory` is the
+    /// optional Backend API (`None` when it is not configured).
+    pub(crate) fn external_users(
+        self,
+        directory: Option<MockExternalDirectory>,
+    ) -> ExternalUserService {
+        let ports = self.into_ports();
+        ExternalUserService::new(
+            ports.users,
+            ports.accounts,
+            ports.sessions,
+            directory.map(|d| Arc::new(d) as Arc<dyn keel_domain::identity::ExternalDirectory>),
+            ports.clock,
+        )
     }
 
     /// Expects exactly one new refresh token, [`NEW_REFRESH_PLAIN`] / [`NEW_REFRESH_HASH`].

@@ -5,6 +5,17 @@ mod clerk_event;
 mod clerk_job;
 mod service;
 
+#[cfg(test)]
+mod clerk_job_failure_tests;
+#[cfg(test)]
+mod clerk_job_tests;
+#[cfg(test)]
+mod service_admin_tests;
+#[cfg(test)]
+mod service_tests;
+#[cfg(test)]
+mod test_support;
+
 pub use clerk_event::{ClerkEvent, parse_clerk_event};
 pub use clerk_job::{CLERK_WEBHOOK_JOB, ClerkWebhookJob};
 pub use service::{Receipt, WebhookService};

@@ -1,0 +1,187 @@
+//! `WebhookService::list` and `retry`: admins inspect and requeue events.
+
+use std::sync::Arc;
+
+use keel_domain::identity::Role;
+use keel_domain::jobs::{MockJobQueue, NewJob};
+use keel_domain::webhooks::{
+    MockWebhookEventRepo, MockWebhookVerifier, WebhookEvent, WebhookStatus,
+};
+use keel_domain::{Page, PageRequest};
+use mockall::Sequence;
+use mockall::predicate::eq;
+use serde_json::Value;
+use uuid::Uuid;
+
+use super::test_support::{clock, now, principal, stored_event};
+use super::{CLERK_WEBHOOK_JOB, WebhookService};
+use crate::identity::IdentityError;
+
+const BODY: &str = r#"{"type":"user.updated","data":{"id":"user_1"}}"#;
+
+/// A service whose verifier is never used; `events` and `queue` carry the
+/// test's expectations.
+fn service(events: MockWebhookEventRepo, queue: MockJobQueue) -> WebhookService {
+    let mut verifier = MockWebhookVerifier::new();
+    verifier.expect_verify().never();
+    WebhookService::new(
+        Arc::new(verifier),
+        Arc::new(events),
+        Arc::new(queue),
+        Arc::new(clock()),
+    )
+}
+
+/// A queue that must not be used.
+fn idle_queue() -> MockJobQueue {
+    let mut queue = MockJobQueue::new();
+    queue.expect_enqueue().never();
+    queue
+}
+
+/// An event store whose `find(event.id)` answers `event` once.
+fn events_holding(event: &WebhookEvent) -> MockWebhookEventRepo {
+    let mut events = MockWebhookEventRepo::new();
+    let found = event.clone();
+    events
+        .expect_find()
+        .with(eq(event.id))
+        .times(1)
+        .returning(move |_| Ok(Some(found.clone())));
+    events
+}
+
+#[tokio::test]
+async fn listing_events_is_forbidden_to_staff_and_customers() {
+    for role in [Role::Staff, Role::Customer] {
+        let mut events = MockWebhookEventRepo::new();
+        events.expect_list().never();
+
+        let result = service(events, idle_queue())
+            .list(&principal(role), None, PageRequest::default())
+            .await;
+
+        assert_eq!(result.unwrap_err(), IdentityError::Forbidden, "{role}");
+    }
+}
+
+#[tokio::test]
+async fn an_admin_lists_events_with_the_status_filter_and_page_passed_through() {
+    let page = PageRequest::parse(Some(2), Some(5)).expect("a valid page");
+    let listed = Page {
+        items: vec![stored_event("user.updated", BODY, WebhookStatus::Dead)],
+        total: 6,
+        request: page,
+    };
+    let answer = listed.clone();
+    let mut events = MockWebhookEventRepo::new();
+    events
+        .expect_list()
+        .with(eq(Some(WebhookStatus::Dead)), eq(page))
+        .times(1)
+        .returning(move |_, _| Ok(answer.clone()));
+
+    let result = service(events, idle_queue())
+        .list(&principal(Role::Admin), Some(WebhookStatus::Dead), page)
+        .await;
+
+    assert_eq!(result, Ok(listed));
+}
+
+#[tokio::test]
+async fn retrying_is_forbidden_to_non_admins_and_looks_nothing_up() {
+    let mut events = MockWebhookEventRepo::new();
+    events.expect_find().never();
+    events.expect_update().never();
+
+    let result = service(events, idle_queue())
+        .retry(&principal(Role::Staff), Uuid::now_v7())
+        .await;
+
+    assert_eq!(result.unwrap_err(), IdentityError::Forbidden);
+}
+
+#[tokio::test]
+async fn retrying_an_unknown_event_is_not_found() {
+    let id = Uuid::now_v7();
+    let mut events = MockWebhookEventRepo::new();
+    events
+        .expect_find()
+        .with(eq(id))
+        .times(1)
+        .returning(|_| Ok(None));
+    events.expect_update().never();
+
+    let result = service(events, idle_queue())
+        .retry(&principal(Role::Admin), id)
+        .await;
+
+    assert_eq!(result.unwrap_err(), IdentityError::NotFound);
+}
+
+#[tokio::test]
+async fn only_dead_or_retrying_events_can_be_retried_the_rest_conflict_and_queue_nothing() {
+    for status in [
+        WebhookStatus::Processed,
+        WebhookStatus::Ignored,
+        WebhookStatus::Pending,
+        WebhookStatus::Processing,
+    ] {
+        let event = stored_event("user.updated", BODY, status);
+        let mut events = events_holding(&event);
+        events.expect_update().never();
+
+        let result = service(events, idle_queue())
+            .retry(&principal(Role::Admin), event.id)
+            .await;
+
+        assert!(
+            matches!(result, Err(IdentityError::Conflict(_))),
+            "{status:?}: {result:?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_dead_or_retrying_event_is_saved_pending_then_queued_once() {
+    for status in [WebhookStatus::Dead, WebhookStatus::Retrying] {
+        let mut event = stored_event("user.updated", BODY, status);
+        event.attempts = 8;
+        event.last_error = Some("transient: storage unavailable".into());
+        let id = event.id;
+        let mut seq = Sequence::new();
+        let mut events = events_holding(&event);
+        events
+            .expect_update()
+            .withf(move |e| {
+                e.id == id
+                    && e.status == WebhookStatus::Pending
+                    && e.next_attempt_at == Some(now())
+                    && e.attempts == 8
+            })
+            .times(1)
+            .in_sequence(&mut seq)
+            .returning(|_| Ok(()));
+        let mut queue = MockJobQueue::new();
+        queue
+            .expect_enqueue()
+            .withf(move |job: &NewJob| {
+                let payload: Value = serde_json::from_str(&job.payload).expect("JSON payload");
+                job.kind == CLERK_WEBHOOK_JOB
+                    && job.run_at == now()
+                    && payload["event_id"] == Value::String(id.to_string())
+            })
+            .times(1)
+            .in_sequence(&mut seq)
+            .returning(|_| Ok(Uuid::now_v7()));
+
+        let retried = service(events, queue)
+            .retry(&principal(Role::Admin), id)
+            .await
+            .expect("requeued");
+
+        assert_eq!(retried.status, WebhookStatus::Pending, "{status:?}");
+        assert_eq!(retried.next_attempt_at, Some(now()));
+        assert_eq!(retried.id, id);
+    }
+}
