@@ -10,6 +10,11 @@ mod m20261123_000004_create_verifications;
 mod m20261123_000005_create_jobs;
 mod m20261123_000006_create_webhook_events;
 mod m20261123_000007_alter_accounts_add_synced_at;
+mod m20261123_000008_create_categories;
+mod m20261123_000009_create_products;
+mod m20261123_000010_create_product_images;
+mod m20261123_000011_create_cart_items;
+mod m20261123_000012_create_orders;
 
 /// Every migration, in order.
 #[derive(Debug)]
@@ -26,6 +31,11 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000005_create_jobs::Migration),
             Box::new(m20261123_000006_create_webhook_events::Migration),
             Box::new(m20261123_000007_alter_accounts_add_synced_at::Migration),
+            Box::new(m20261123_000008_create_categories::Migration),
+            Box::new(m20261123_000009_create_products::Migration),
+            Box::new(m20261123_000010_create_product_images::Migration),
+            Box::new(m20261123_000011_create_cart_items::Migration),
+            Box::new(m20261123_000012_create_orders::Migration),
         ]
     }
 }
