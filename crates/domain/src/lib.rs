@@ -2,10 +2,14 @@
 //! the application layer is written against. Nothing here knows about HTTP,
 //! SQL, JWT libraries or hashing crates.
 
+pub mod catalog;
 pub mod clock;
 pub mod error;
 pub mod identity;
+mod ids;
 pub mod jobs;
+pub mod money;
+pub mod ordering;
 pub mod pagination;
 pub mod webhooks;
 

@@ -8,6 +8,7 @@ pub mod clock;
 pub mod jobs;
 pub mod persistence;
 pub mod security;
+pub mod storage;
 pub mod webhooks;
 
 pub use clock::SystemClock;

@@ -4,41 +4,9 @@
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
-use uuid::Uuid;
 
 use crate::error::FieldError;
-
-macro_rules! uuid_id {
-    ($(#[$doc:meta])* $name:ident) => {
-        $(#[$doc])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-        #[serde(transparent)]
-        pub struct $name(Uuid);
-
-        impl $name {
-            /// A new time-ordered (v7) id.
-            pub fn generate() -> Self {
-                Self(Uuid::now_v7())
-            }
-
-            /// Wraps an existing UUID.
-            pub fn from_uuid(id: Uuid) -> Self {
-                Self(id)
-            }
-
-            /// The underlying UUID.
-            pub fn as_uuid(&self) -> Uuid {
-                self.0
-            }
-        }
-
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                self.0.fmt(f)
-            }
-        }
-    };
-}
+use crate::ids::uuid_id;
 
 uuid_id!(
     /// A user's id.

@@ -1,0 +1,15 @@
+//! Catalog: categories, products, their images and the ports that store them.
+
+pub mod error;
+pub mod image;
+pub mod model;
+pub mod ports;
+pub mod slug;
+pub mod values;
+
+pub use error::StorageError;
+pub use image::{ImageType, StorageKey, StoredFile};
+pub use model::{Category, Product, ProductFilter, ProductSort};
+pub use ports::{CategoryRepo, FileStorage, ProductRepo};
+pub use slug::Slug;
+pub use values::{CategoryId, CategoryName, CategoryRef, ProductId, ProductName, ProductRef};
