@@ -14,9 +14,7 @@ impl MigrationTrait for Migration {
                     .table(ProductImages::Table)
                     .col(pk_uuid(ProductImages::Id))
                     .col(uuid(ProductImages::ProductId))
-                    .col(string_len_uniq(ProductImages::StorageKey, 80))
-                    .col(string_len(ProductImages::ContentType, 32))
-                    .col(big_integer(ProductImages::SizeBytes))
+                    .col(string_len(ProductImages::Url, 300))
                     .col(timestamp_with_time_zone(ProductImages::CreatedAt))
                     .foreign_key(
                         ForeignKey::create()
@@ -52,8 +50,6 @@ enum ProductImages {
     Table,
     Id,
     ProductId,
-    StorageKey,
-    ContentType,
-    SizeBytes,
+    Url,
     CreatedAt,
 }

@@ -7,5 +7,6 @@ mod clerk;
 mod meta;
 mod migrations;
 mod sessions;
+mod shop;
 mod users;
 mod webhooks;

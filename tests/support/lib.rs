@@ -82,6 +82,11 @@ pub fn test_settings(database_url: String) -> Settings {
     settings.database.max_connections = 8;
     settings.auth.jwt_secret = Some(TEST_JWT_SECRET.to_owned().into());
     settings.auth.hash_concurrency = 2;
+    settings.uploads.dir = std::env::temp_dir()
+        .join(format!("keel-uploads-{}", Uuid::new_v4().simple()))
+        .display()
+        .to_string();
+    settings.uploads.max_bytes = 64 * 1024;
     settings.jobs.poll_interval_ms = 50;
     settings.jobs.base_backoff_ms = 50;
     settings.jobs.max_backoff_secs = 1;

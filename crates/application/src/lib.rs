@@ -2,4 +2,5 @@
 //! here is unit-tested with mocked ports.
 
 pub mod identity;
+pub mod shop;
 pub mod webhooks;

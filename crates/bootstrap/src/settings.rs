@@ -25,6 +25,10 @@ pub struct Settings {
     pub clerk: ClerkSettings,
     /// The background job runner.
     pub jobs: JobsSettings,
+    /// Uploaded files.
+    pub uploads: UploadsSettings,
+    /// The shop.
+    pub shop: ShopSettings,
     /// Logging.
     pub log: LogSettings,
 }
@@ -70,6 +74,41 @@ impl Default for ClerkSettings {
             secret_key: None,
             api_url: "https://api.clerk.com".into(),
             webhook_secret: None,
+        }
+    }
+}
+
+/// `APP__UPLOADS__*`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default)]
+pub struct UploadsSettings {
+    /// Where uploaded images are stored (created when missing).
+    pub dir: String,
+    /// Largest accepted image in bytes.
+    pub max_bytes: usize,
+}
+
+impl Default for UploadsSettings {
+    fn default() -> Self {
+        Self {
+            dir: "data/uploads".into(),
+            max_bytes: 5 * 1024 * 1024,
+        }
+    }
+}
+
+/// `APP__SHOP__*`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default)]
+pub struct ShopSettings {
+    /// ISO 4217 currency an empty cart is shown in.
+    pub currency: String,
+}
+
+impl Default for ShopSettings {
+    fn default() -> Self {
+        Self {
+            currency: "EUR".into(),
         }
     }
 }
@@ -312,6 +351,16 @@ impl Settings {
                         .into(),
                 ));
             }
+        }
+        if keel_domain::money::Currency::parse(&self.shop.currency).is_err() {
+            return Err(SettingsError::Invalid(
+                "APP__SHOP__CURRENCY must be an ISO 4217 code".into(),
+            ));
+        }
+        if self.uploads.max_bytes == 0 {
+            return Err(SettingsError::Invalid(
+                "APP__UPLOADS__MAX_BYTES must be positive".into(),
+            ));
         }
         if self.auth.session_cache_ttl_secs > 5 {
             return Err(SettingsError::Invalid(

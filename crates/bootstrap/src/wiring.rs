@@ -10,22 +10,27 @@ use keel_application::identity::{
     AuthPolicy, AuthService, ExternalAuth, ExternalUserService, IdentityPorts,
     LocalIdentityProvider, TokenDispatcher, UserService,
 };
+use keel_application::shop::{CartService, CatalogService, OrderService};
 use keel_application::webhooks::{CLERK_WEBHOOK_JOB, ClerkWebhookJob, WebhookService};
+use keel_domain::catalog::ProductRepo;
 use keel_domain::clock::Clock;
 use keel_domain::identity::{ExternalDirectory, ExternalTokenVerifier};
 use keel_domain::jobs::JobQueue;
+use keel_domain::money::Currency;
 use keel_domain::webhooks::WebhookEventRepo;
 use keel_http::{HttpState, ReadinessProbe};
 use keel_infrastructure::SystemClock;
 use keel_infrastructure::clerk::{ClerkBackendApi, ClerkConfig, ClerkIdentityProvider};
 use keel_infrastructure::jobs::{JobRunner, JobRunnerConfig, SeaOrmJobQueue};
 use keel_infrastructure::persistence::{
-    CachingSessionRepo, CachingUserRepo, Database, SeaOrmAccountRepo, SeaOrmSessionRepo,
-    SeaOrmUserRepo, SeaOrmWebhookEventRepo,
+    CachingSessionRepo, CachingUserRepo, Database, SeaOrmAccountRepo, SeaOrmCartRepo,
+    SeaOrmCategoryRepo, SeaOrmOrderRepo, SeaOrmProductRepo, SeaOrmSessionRepo, SeaOrmUserRepo,
+    SeaOrmWebhookEventRepo,
 };
 use keel_infrastructure::security::{
     Argon2Hasher, InMemoryLoginThrottle, JwtConfig, JwtTokenService,
 };
+use keel_infrastructure::storage::LocalFileStorage;
 use keel_infrastructure::webhooks::SvixVerifier;
 use rand::RngCore;
 use sea_orm::DatabaseConnection;
@@ -196,8 +201,38 @@ pub fn wire(settings: &Settings, db: &DatabaseConnection) -> anyhow::Result<Wire
         None => None,
     };
 
+    let products: Arc<dyn ProductRepo> = Arc::new(SeaOrmProductRepo::new(db.clone()));
+    let storage = LocalFileStorage::new(&settings.uploads.dir).map_err(|e| {
+        anyhow::anyhow!(
+            "cannot create APP__UPLOADS__DIR {}: {e}",
+            settings.uploads.dir
+        )
+    })?;
+    let currency = Currency::parse(&settings.shop.currency)
+        .map_err(|e| anyhow::anyhow!("APP__SHOP__CURRENCY: {e}"))?;
+    let catalog = Arc::new(CatalogService::new(
+        Arc::new(SeaOrmCategoryRepo::new(db.clone())),
+        products.clone(),
+        Arc::new(storage),
+        ports.clock.clone(),
+    ));
+    let carts = Arc::new(CartService::new(
+        Arc::new(SeaOrmCartRepo::new(db.clone())),
+        products,
+        ports.clock.clone(),
+        currency,
+    ));
+    let orders = Arc::new(OrderService::new(
+        Arc::new(SeaOrmOrderRepo::new(db.clone())),
+        ports.clock.clone(),
+    ));
+
     Ok(Wired {
         http: HttpState {
+            catalog,
+            carts,
+            orders,
+            max_upload_bytes: settings.uploads.max_bytes,
             auth: Arc::new(AuthService::new(ports.clone(), policy)),
             users: Arc::new(UserService::new(ports)),
             identity,

@@ -8,6 +8,7 @@ pub mod identity;
 pub mod meta;
 pub mod openapi;
 pub mod problem;
+pub mod shop;
 pub mod webhooks;
 
 use std::sync::Arc;
@@ -19,6 +20,7 @@ use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::middleware::{ErrorHandlers, NormalizePath, TrailingSlash};
 use actix_web::{App, HttpMessage, HttpResponse, web};
 use keel_application::identity::{AuthService, UserService};
+use keel_application::shop::{CartService, CatalogService, OrderService};
 use keel_application::webhooks::WebhookService;
 use keel_domain::identity::IdentityProvider;
 use tracing_actix_web::{RequestId, TracingLogger};
@@ -41,6 +43,14 @@ pub struct HttpState {
     pub readiness: Arc<dyn ReadinessProbe>,
     /// Clerk webhooks, when a signing secret is configured.
     pub webhooks: Option<Arc<WebhookService>>,
+    /// Categories, products and images.
+    pub catalog: Arc<CatalogService>,
+    /// Carts.
+    pub carts: Arc<CartService>,
+    /// Orders.
+    pub orders: Arc<OrderService>,
+    /// Largest accepted image upload in bytes.
+    pub max_upload_bytes: usize,
     /// Origins allowed by CORS; `*` allows any origin.
     pub cors_origins: Vec<String>,
 }
@@ -81,6 +91,10 @@ pub fn app(
         .app_data(errors::payload_config())
         .app_data(web::Data::from(state.auth.clone()))
         .app_data(web::Data::from(state.users.clone()))
+        .app_data(web::Data::from(state.catalog.clone()))
+        .app_data(web::Data::from(state.carts.clone()))
+        .app_data(web::Data::from(state.orders.clone()))
+        .app_data(web::Data::new(shop::UploadLimit(state.max_upload_bytes)))
         .app_data(web::Data::new(state.identity.clone()))
         .app_data(web::Data::new(state.readiness.clone()))
         .route("/health", web::get().to(meta::health))
@@ -99,7 +113,8 @@ pub fn app(
         .service(
             web::scope("/api/v1")
                 .configure(identity::configure)
-                .configure(webhooks::configure),
+                .configure(webhooks::configure)
+                .configure(shop::configure),
         )
         .default_service(web::to(errors::not_found))
         .wrap(ErrorHandlers::new().default_handler(errors::ensure_problem))

@@ -5,6 +5,7 @@ use utoipa::{Modify, OpenApi};
 
 use crate::identity::{auth_handlers, user_handlers};
 use crate::meta;
+use crate::shop::{cart_handlers, catalog_handlers, order_handlers};
 use crate::webhooks::handlers as webhook_handlers;
 
 /// Keel's API description.
@@ -32,6 +33,27 @@ use crate::webhooks::handlers as webhook_handlers;
         webhook_handlers::receive_clerk,
         webhook_handlers::list_events,
         webhook_handlers::retry_event,
+        catalog_handlers::list_categories,
+        catalog_handlers::create_category,
+        catalog_handlers::update_category,
+        catalog_handlers::delete_category,
+        catalog_handlers::list_products,
+        catalog_handlers::get_product,
+        catalog_handlers::create_product,
+        catalog_handlers::update_product,
+        catalog_handlers::delete_product,
+        catalog_handlers::upload_image,
+        catalog_handlers::get_image,
+        cart_handlers::get_cart,
+        cart_handlers::set_item,
+        cart_handlers::remove_item,
+        cart_handlers::clear_cart,
+        order_handlers::checkout,
+        order_handlers::list_mine,
+        order_handlers::get_order,
+        order_handlers::cancel_order,
+        order_handlers::list_all,
+        order_handlers::change_status,
     ),
     modifiers(&BearerScheme),
     tags(
@@ -39,6 +61,7 @@ use crate::webhooks::handlers as webhook_handlers;
         (name = "auth", description = "Local accounts, tokens and sessions"),
         (name = "users", description = "My account and user administration"),
         (name = "webhooks", description = "Clerk webhooks and their event log"),
+        (name = "shop", description = "Catalog, images, cart and orders"),
     )
 )]
 pub struct ApiDoc;

@@ -30,6 +30,18 @@ pub struct Problem {
     /// Invalid fields (422 only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub errors: Option<Vec<ProblemField>>,
+    /// The products a checkout could not take (409 from `POST /orders` only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub products: Option<Vec<ProductShortage>>,
+}
+
+/// A product a checkout could not take.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ProductShortage {
+    /// The product.
+    pub product_id: uuid::Uuid,
+    /// `out_of_stock` or `unavailable` (missing, inactive or deleted).
+    pub reason: &'static str,
 }
 
 /// One invalid input field.
@@ -62,6 +74,7 @@ pub fn problem_response(
         status: status.as_u16(),
         detail: detail.into(),
         errors,
+        products: None,
     };
     HttpResponse::build(status)
         .insert_header((header::CONTENT_TYPE, PROBLEM_JSON))
@@ -112,6 +125,9 @@ pub enum ApiError {
         /// The cause, for logs only.
         cause: String,
     },
+    /// 409 from checkout, naming the products.
+    #[error("some products cannot be ordered")]
+    Unfulfillable(Vec<ProductShortage>),
     /// 500; the cause is logged, never sent.
     #[error("internal error: {0}")]
     Internal(String),
@@ -131,7 +147,7 @@ impl ResponseError for ApiError {
             Self::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             Self::Forbidden(_) => StatusCode::FORBIDDEN,
             Self::NotFound(_) => StatusCode::NOT_FOUND,
-            Self::Conflict(_) => StatusCode::CONFLICT,
+            Self::Conflict(_) | Self::Unfulfillable(_) => StatusCode::CONFLICT,
             Self::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
@@ -151,6 +167,21 @@ impl ResponseError for ApiError {
             ),
             Self::TooManyRequests { .. } => {
                 problem_response(status, "too many attempts; retry later", None)
+            }
+            Self::Unfulfillable(products) => {
+                let body = Problem {
+                    kind: "about:blank".into(),
+                    title: status.canonical_reason().unwrap_or("Conflict").into(),
+                    status: status.as_u16(),
+                    detail:
+                        "some products are short of stock or no longer sold; nothing was ordered"
+                            .into(),
+                    errors: None,
+                    products: Some(products.clone()),
+                };
+                HttpResponse::build(status)
+                    .insert_header((header::CONTENT_TYPE, PROBLEM_JSON))
+                    .json(body)
             }
             Self::Unavailable { detail, cause, .. } => {
                 tracing::warn!(cause = %cause, "service unavailable");
@@ -216,6 +247,43 @@ impl From<AuthError> for ApiError {
                 detail: "authentication is temporarily unavailable".into(),
                 retry_after_secs,
                 cause: "identity provider unavailable".into(),
+            },
+        }
+    }
+}
+
+impl From<keel_application::shop::ShopError> for ApiError {
+    fn from(err: keel_application::shop::ShopError) -> Self {
+        use keel_application::shop::ShopError;
+        match err {
+            ShopError::Validation(errors) => Self::Validation(errors),
+            ShopError::NotFound => Self::NotFound("no such resource".into()),
+            ShopError::Forbidden => Self::Forbidden("you are not allowed to do this".into()),
+            ShopError::Conflict(what) => Self::Conflict(what),
+            ShopError::EmptyCart => Self::Validation(vec![FieldError::new("cart", "is empty")]),
+            ShopError::Unfulfillable {
+                out_of_stock,
+                unavailable,
+            } => Self::Unfulfillable(
+                out_of_stock
+                    .into_iter()
+                    .map(|p| ProductShortage {
+                        product_id: p.as_uuid(),
+                        reason: "out_of_stock",
+                    })
+                    .chain(unavailable.into_iter().map(|p| ProductShortage {
+                        product_id: p.as_uuid(),
+                        reason: "unavailable",
+                    }))
+                    .collect(),
+            ),
+            ShopError::UnsupportedMediaType => {
+                Self::UnsupportedMediaType("only JPEG, PNG and WebP images are accepted".into())
+            }
+            ShopError::Unavailable(cause) => Self::Unavailable {
+                detail: "storage is unavailable; retry later".into(),
+                retry_after_secs: 5,
+                cause,
             },
         }
     }

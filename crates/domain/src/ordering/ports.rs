@@ -60,7 +60,8 @@ pub trait CartRepo: Send + Sync {
 
     /// Sets the quantity of `product_id` in the cart of `user_id` (an
     /// upsert: it replaces, not adds to, the current quantity). The caller
-    /// checks the product is purchasable first.
+    /// checks the product is purchasable first. `now` stamps a new line's
+    /// `added_at` (which orders the cart) and every line's `updated_at`.
     ///
     /// # Errors
     /// [`RepoError::Conflict`] when the product does not exist (it vanished
@@ -70,6 +71,7 @@ pub trait CartRepo: Send + Sync {
         user_id: UserId,
         product_id: ProductId,
         quantity: Quantity,
+        now: DateTime<Utc>,
     ) -> Result<(), RepoError>;
 
     /// Removes `product_id` from the cart of `user_id`; `false` when it was

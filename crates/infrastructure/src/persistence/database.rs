@@ -4,6 +4,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use keel_domain::RepoError;
+use sea_orm::sea_query::LikeExpr;
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{
     ConnectOptions, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbErr, SqlErr,
@@ -105,14 +106,30 @@ pub async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction,
     .await
 }
 
-/// Translates a driver error into the port error: unique violations become
-/// [`RepoError::Conflict`] (portable through `DbErr::sql_err`), the rest
-/// [`RepoError::Unavailable`].
+/// Translates a driver error into the port error: unique and foreign-key
+/// violations become [`RepoError::Conflict`] (portable through
+/// `DbErr::sql_err`), the rest [`RepoError::Unavailable`].
 pub fn repo_err(err: DbErr) -> RepoError {
     match err.sql_err() {
-        Some(SqlErr::UniqueConstraintViolation(detail)) => RepoError::Conflict(detail),
+        Some(
+            SqlErr::UniqueConstraintViolation(detail)
+            | SqlErr::ForeignKeyConstraintViolation(detail),
+        ) => RepoError::Conflict(detail),
         _ => RepoError::Unavailable(err.to_string()),
     }
+}
+
+/// A `%needle%` pattern with `%`, `_` and `\` escaped (escape character
+/// `\`), so user input matches literally as a substring in LIKE.
+pub(crate) fn like_pattern(needle: &str) -> LikeExpr {
+    let escaped: String = needle
+        .chars()
+        .flat_map(|c| match c {
+            '%' | '_' | '\\' => vec!['\\', c],
+            c => vec![c],
+        })
+        .collect();
+    LikeExpr::new(format!("%{escaped}%")).escape('\\')
 }
 
 #[cfg(test)]

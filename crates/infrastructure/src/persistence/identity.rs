@@ -7,14 +7,14 @@ use keel_domain::identity::{
     UserFilter, UserId, UserRepo, Verification, VerificationRepo,
 };
 use keel_domain::{Page, PageRequest, RepoError};
-use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr};
+use sea_orm::sea_query::{Expr, ExprTrait, Func};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, DatabaseConnection, EntityTrait,
     IntoActiveModel, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 use uuid::Uuid;
 
-use super::database::{begin_write, repo_err};
+use super::database::{begin_write, like_pattern, repo_err};
 use super::entities::{accounts, sessions, users, verifications};
 
 /// [`UserRepo`] on SeaORM.
@@ -85,18 +85,6 @@ fn password_account(
         created_at: Set(now),
         updated_at: Set(now),
     }
-}
-
-/// Escapes `%`, `_` and `\` so user input matches literally in LIKE.
-fn like_pattern(needle: &str) -> LikeExpr {
-    let escaped: String = needle
-        .chars()
-        .flat_map(|c| match c {
-            '%' | '_' | '\\' => vec!['\\', c],
-            c => vec![c],
-        })
-        .collect();
-    LikeExpr::new(format!("%{escaped}%")).escape('\\')
 }
 
 #[async_trait]

@@ -1,12 +1,16 @@
 //! SeaORM persistence: connection set-up, entities and repository adapters.
 
 mod cached;
+pub mod catalog;
 mod database;
 pub(crate) mod entities;
 pub mod identity;
+pub mod ordering;
 pub mod webhooks;
 
 pub use cached::{CachingSessionRepo, CachingUserRepo};
+pub use catalog::{SeaOrmCategoryRepo, SeaOrmProductRepo};
 pub use database::{Database, DatabaseKind, begin_write, repo_err};
 pub use identity::{SeaOrmAccountRepo, SeaOrmSessionRepo, SeaOrmUserRepo, SeaOrmVerificationRepo};
+pub use ordering::{SeaOrmCartRepo, SeaOrmOrderRepo};
 pub use webhooks::SeaOrmWebhookEventRepo;

@@ -1,0 +1,420 @@
+//! Shop request and response bodies.
+
+use chrono::{DateTime, Utc};
+use keel_domain::Page;
+use keel_domain::catalog::{Category, Product};
+use keel_domain::ordering::{CartView, Order, OrderItem, OrderStatus};
+use serde::{Deserialize, Deserializer, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+fn nullable<'de, D, T>(d: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Option::<T>::deserialize(d).map(Some)
+}
+
+/// A category.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CategoryResponse {
+    /// Id.
+    pub id: Uuid,
+    /// Name.
+    pub name: String,
+    /// Unique slug.
+    pub slug: String,
+    /// Description.
+    pub description: Option<String>,
+}
+
+impl From<Category> for CategoryResponse {
+    fn from(c: Category) -> Self {
+        Self {
+            id: c.id.as_uuid(),
+            name: c.name,
+            slug: c.slug.as_str().to_owned(),
+            description: c.description,
+        }
+    }
+}
+
+/// `POST /categories`.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct CreateCategoryRequest {
+    /// 1..=200 characters.
+    pub name: String,
+    /// Generated from the name when absent.
+    pub slug: Option<String>,
+    /// Description.
+    pub description: Option<String>,
+}
+
+/// `PATCH /categories/{id}`.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct UpdateCategoryRequest {
+    /// New name.
+    pub name: Option<String>,
+    /// New slug.
+    pub slug: Option<String>,
+    /// New description; `null` clears it.
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    pub description: Option<Option<String>>,
+}
+
+/// A product.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ProductResponse {
+    /// Id.
+    pub id: Uuid,
+    /// Name.
+    pub name: String,
+    /// Unique slug.
+    pub slug: String,
+    /// Description.
+    pub description: Option<String>,
+    /// Price in minor units.
+    pub price_cents: i64,
+    /// ISO 4217 currency.
+    pub currency: String,
+    /// Units in stock.
+    pub stock: u32,
+    /// Category.
+    pub category_id: Option<Uuid>,
+    /// Image URLs, oldest first.
+    pub image_urls: Vec<String>,
+    /// Sold or hidden.
+    pub is_active: bool,
+    /// Creation time.
+    pub created_at: DateTime<Utc>,
+    /// Last change.
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<Product> for ProductResponse {
+    fn from(p: Product) -> Self {
+        Self {
+            id: p.id.as_uuid(),
+            name: p.name,
+            slug: p.slug.as_str().to_owned(),
+            description: p.description,
+            price_cents: p.price.amount_minor(),
+            currency: p.price.currency().as_str().to_owned(),
+            stock: p.stock,
+            category_id: p.category_id.map(|c| c.as_uuid()),
+            image_urls: p.image_urls,
+            is_active: p.is_active,
+            created_at: p.created_at,
+            updated_at: p.updated_at,
+        }
+    }
+}
+
+/// `GET /products` query.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ProductListQuery {
+    /// Case-insensitive substring of name or description.
+    pub q: Option<String>,
+    /// Category id or slug.
+    pub category: Option<String>,
+    /// Lowest price (minor units, inclusive).
+    pub min_price: Option<i64>,
+    /// Highest price (minor units, inclusive).
+    pub max_price: Option<i64>,
+    /// `name`, `-name`, `price`, `-price` or `-created_at` (default).
+    pub sort: Option<String>,
+    /// Page number, from 1.
+    pub page: Option<u64>,
+    /// Page size, 1 to 100.
+    pub size: Option<u64>,
+}
+
+/// A page of products.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ProductPage {
+    /// Products on this page.
+    pub data: Vec<ProductResponse>,
+    /// Products over all pages.
+    pub total: u64,
+    /// This page's number.
+    pub page: u64,
+    /// Page size.
+    pub size: u64,
+    /// Number of pages.
+    pub pages: u64,
+}
+
+impl From<Page<Product>> for ProductPage {
+    fn from(p: Page<Product>) -> Self {
+        let (page, size, pages, total) = (p.request.page(), p.request.size(), p.pages(), p.total);
+        Self {
+            data: p.items.into_iter().map(Into::into).collect(),
+            total,
+            page,
+            size,
+            pages,
+        }
+    }
+}
+
+/// `POST /products`.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct CreateProductRequest {
+    /// 1..=200 characters.
+    pub name: String,
+    /// Generated from the name (and made unique) when absent.
+    pub slug: Option<String>,
+    /// Description.
+    pub description: Option<String>,
+    /// Price in minor units, >= 0.
+    pub price_cents: i64,
+    /// ISO 4217 code.
+    pub currency: String,
+    /// Units in stock (default 0).
+    #[serde(default)]
+    pub stock: i64,
+    /// Category.
+    pub category_id: Option<Uuid>,
+    /// Sold (default) or hidden.
+    pub is_active: Option<bool>,
+}
+
+/// `PATCH /products/{id}`.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct UpdateProductRequest {
+    /// New name.
+    pub name: Option<String>,
+    /// New slug.
+    pub slug: Option<String>,
+    /// New description; `null` clears it.
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    pub description: Option<Option<String>>,
+    /// New price.
+    pub price_cents: Option<i64>,
+    /// New currency.
+    pub currency: Option<String>,
+    /// New stock.
+    pub stock: Option<i64>,
+    /// New category; `null` clears it.
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<Uuid>)]
+    pub category_id: Option<Option<Uuid>>,
+    /// Sold or hidden.
+    pub is_active: Option<bool>,
+}
+
+/// An uploaded image.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ImageResponse {
+    /// Where the image is served.
+    pub url: String,
+}
+
+/// One cart line.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CartItemResponse {
+    /// Product.
+    pub product_id: Uuid,
+    /// Current name.
+    pub name: String,
+    /// Current price.
+    pub unit_price_cents: i64,
+    /// 1..=99.
+    pub quantity: u32,
+    /// Price × quantity.
+    pub line_total_cents: i64,
+}
+
+/// My cart at current prices.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CartResponse {
+    /// Lines, in the order first added.
+    pub items: Vec<CartItemResponse>,
+    /// Sum of the lines.
+    pub total_cents: i64,
+    /// Currency of every line.
+    pub currency: String,
+}
+
+impl From<CartView> for CartResponse {
+    fn from(v: CartView) -> Self {
+        Self {
+            items: v
+                .lines()
+                .iter()
+                .map(|l| CartItemResponse {
+                    product_id: l.line.product_id.as_uuid(),
+                    name: l.line.name.clone(),
+                    unit_price_cents: l.line.unit_price.amount_minor(),
+                    quantity: l.line.quantity.get(),
+                    line_total_cents: l.line_total.amount_minor(),
+                })
+                .collect(),
+            total_cents: v.total().amount_minor(),
+            currency: v.currency().as_str().to_owned(),
+        }
+    }
+}
+
+/// `PUT /cart/items/{product_id}`.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct SetQuantityRequest {
+    /// 1..=99.
+    pub quantity: i64,
+}
+
+/// An order's status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum OrderStatusDto {
+    /// Placed.
+    Pending,
+    /// Accepted by staff.
+    Confirmed,
+    /// Being prepared.
+    Preparing,
+    /// Ready for pick-up.
+    Ready,
+    /// Handed over.
+    Completed,
+    /// Cancelled (stock returned).
+    Cancelled,
+}
+
+impl From<OrderStatus> for OrderStatusDto {
+    fn from(s: OrderStatus) -> Self {
+        match s {
+            OrderStatus::Pending => Self::Pending,
+            OrderStatus::Confirmed => Self::Confirmed,
+            OrderStatus::Preparing => Self::Preparing,
+            OrderStatus::Ready => Self::Ready,
+            OrderStatus::Completed => Self::Completed,
+            OrderStatus::Cancelled => Self::Cancelled,
+        }
+    }
+}
+
+impl From<OrderStatusDto> for OrderStatus {
+    fn from(s: OrderStatusDto) -> Self {
+        match s {
+            OrderStatusDto::Pending => Self::Pending,
+            OrderStatusDto::Confirmed => Self::Confirmed,
+            OrderStatusDto::Preparing => Self::Preparing,
+            OrderStatusDto::Ready => Self::Ready,
+            OrderStatusDto::Completed => Self::Completed,
+            OrderStatusDto::Cancelled => Self::Cancelled,
+        }
+    }
+}
+
+/// One order line: the price snapshot taken at checkout.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OrderItemResponse {
+    /// Product (it may since have changed or been deleted).
+    pub product_id: Uuid,
+    /// Name at checkout.
+    pub name: String,
+    /// Price at checkout.
+    pub unit_price_cents: i64,
+    /// Units.
+    pub quantity: u32,
+    /// Price × quantity.
+    pub line_total_cents: i64,
+}
+
+impl From<OrderItem> for OrderItemResponse {
+    fn from(i: OrderItem) -> Self {
+        Self {
+            product_id: i.product_id.as_uuid(),
+            name: i.name,
+            unit_price_cents: i.unit_price.amount_minor(),
+            quantity: i.quantity.get(),
+            line_total_cents: i.line_total.amount_minor(),
+        }
+    }
+}
+
+/// An order.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OrderResponse {
+    /// Id.
+    pub id: Uuid,
+    /// Status.
+    pub status: OrderStatusDto,
+    /// Lines.
+    pub items: Vec<OrderItemResponse>,
+    /// Sum of the lines.
+    pub total_cents: i64,
+    /// Currency.
+    pub currency: String,
+    /// Checkout time.
+    pub created_at: DateTime<Utc>,
+    /// Last change.
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<Order> for OrderResponse {
+    fn from(o: Order) -> Self {
+        let currency = o.currency().as_str().to_owned();
+        Self {
+            id: o.id.as_uuid(),
+            status: o.status.into(),
+            items: o.items.into_iter().map(Into::into).collect(),
+            total_cents: o.total.amount_minor(),
+            currency,
+            created_at: o.created_at,
+            updated_at: o.updated_at,
+        }
+    }
+}
+
+/// A page of orders.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OrderPage {
+    /// Orders, newest first.
+    pub data: Vec<OrderResponse>,
+    /// Orders over all pages.
+    pub total: u64,
+    /// This page's number.
+    pub page: u64,
+    /// Page size.
+    pub size: u64,
+    /// Number of pages.
+    pub pages: u64,
+}
+
+impl From<Page<Order>> for OrderPage {
+    fn from(p: Page<Order>) -> Self {
+        let (page, size, pages, total) = (p.request.page(), p.request.size(), p.pages(), p.total);
+        Self {
+            data: p.items.into_iter().map(Into::into).collect(),
+            total,
+            page,
+            size,
+            pages,
+        }
+    }
+}
+
+/// `GET /orders` and `GET /admin/orders` query.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct OrdersQuery {
+    /// Only this status (admin list).
+    pub status: Option<OrderStatusDto>,
+    /// Page number, from 1.
+    pub page: Option<u64>,
+    /// Page size, 1 to 100.
+    pub size: Option<u64>,
+}
+
+/// `PATCH /admin/orders/{id}`.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct ChangeStatusRequest {
+    /// The next status along the machine.
+    pub status: OrderStatusDto,
+}

@@ -1,0 +1,507 @@
+//! SeaORM adapters of the catalog ports.
+
+use std::collections::HashMap;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use keel_domain::catalog::{
+    Category, CategoryId, CategoryRef, CategoryRepo, Product, ProductFilter, ProductId,
+    ProductRepo, ProductSort, Slug,
+};
+use keel_domain::money::{Currency, Money};
+use keel_domain::{Page, PageRequest, RepoError};
+use sea_orm::ActiveValue::Set;
+use sea_orm::sea_query::{Expr, ExprTrait, Query};
+use sea_orm::{
+    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, Order,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+};
+use uuid::Uuid;
+
+use super::database::{begin_write, like_pattern, repo_err};
+use super::entities::{categories, product_images, products};
+
+fn corrupt(what: &str) -> RepoError {
+    RepoError::Unavailable(format!("stored {what} is invalid"))
+}
+
+fn missing_category(id: CategoryId) -> RepoError {
+    RepoError::Conflict(format!("category {id} does not exist"))
+}
+
+/// [`CategoryRepo`] on SeaORM.
+#[derive(Debug, Clone)]
+pub struct SeaOrmCategoryRepo {
+    db: DatabaseConnection,
+}
+
+impl SeaOrmCategoryRepo {
+    /// An adapter over `db`.
+    pub fn new(db: DatabaseConnection) -> Self {
+        Self { db }
+    }
+}
+
+fn category_from_row(m: categories::Model) -> Result<Category, RepoError> {
+    Ok(Category {
+        id: CategoryId::from_uuid(m.id),
+        name: m.name,
+        slug: Slug::parse(&m.slug).map_err(|_| corrupt("category slug"))?,
+        description: m.description,
+        created_at: m.created_at,
+        updated_at: m.updated_at,
+    })
+}
+
+fn category_to_row(c: &Category) -> categories::ActiveModel {
+    categories::ActiveModel {
+        id: Set(c.id.as_uuid()),
+        name: Set(c.name.clone()),
+        slug: Set(c.slug.as_str().to_owned()),
+        description: Set(c.description.clone()),
+        created_at: Set(c.created_at),
+        updated_at: Set(c.updated_at),
+    }
+}
+
+#[async_trait]
+impl CategoryRepo for SeaOrmCategoryRepo {
+    async fn create(&self, category: &Category) -> Result<(), RepoError> {
+        categories::Entity::insert(category_to_row(category))
+            .exec_without_returning(&self.db)
+            .await
+            .map(|_| ())
+            .map_err(repo_err)
+    }
+
+    async fn update(&self, category: &Category) -> Result<bool, RepoError> {
+        let updated = categories::Entity::update_many()
+            .col_expr(categories::Column::Name, Expr::value(category.name.clone()))
+            .col_expr(
+                categories::Column::Slug,
+                Expr::value(category.slug.as_str()),
+            )
+            .col_expr(
+                categories::Column::Description,
+                Expr::value(category.description.clone()),
+            )
+            .col_expr(
+                categories::Column::UpdatedAt,
+                Expr::value(category.updated_at),
+            )
+            .filter(categories::Column::Id.eq(category.id.as_uuid()))
+            .exec(&self.db)
+            .await
+            .map_err(repo_err)?;
+        Ok(updated.rows_affected == 1)
+    }
+
+    async fn delete(&self, id: CategoryId) -> Result<bool, RepoError> {
+        let txn = begin_write(&self.db).await.map_err(repo_err)?;
+        // Locking the row (PostgreSQL; SQLite's BEGIN IMMEDIATE already
+        // serialises writers) makes a concurrent product insert, which takes
+        // a shared lock on it, either finish before the count below or see
+        // the category gone.
+        let exists = categories::Entity::find_by_id(id.as_uuid())
+            .lock_exclusive()
+            .one(&txn)
+            .await
+            .map_err(repo_err)?
+            .is_some();
+        if !exists {
+            txn.rollback().await.map_err(repo_err)?;
+            return Ok(false);
+        }
+        let users = products::Entity::find()
+            .filter(products::Column::CategoryId.eq(id.as_uuid()))
+            .count(&txn)
+            .await
+            .map_err(repo_err)?;
+        if users > 0 {
+            txn.rollback().await.map_err(repo_err)?;
+            return Err(RepoError::Conflict(format!(
+                "category {id} is used by {users} product(s)"
+            )));
+        }
+        let deleted = categories::Entity::delete_by_id(id.as_uuid())
+            .exec(&txn)
+            .await
+            .map_err(repo_err)?;
+        txn.commit().await.map_err(repo_err)?;
+        Ok(deleted.rows_affected == 1)
+    }
+
+    async fn find_by_id(&self, id: CategoryId) -> Result<Option<Category>, RepoError> {
+        categories::Entity::find_by_id(id.as_uuid())
+            .one(&self.db)
+            .await
+            .map_err(repo_err)?
+            .map(category_from_row)
+            .transpose()
+    }
+
+    async fn find_by_slug(&self, slug: &Slug) -> Result<Option<Category>, RepoError> {
+        categories::Entity::find()
+            .filter(categories::Column::Slug.eq(slug.as_str()))
+            .one(&self.db)
+            .await
+            .map_err(repo_err)?
+            .map(category_from_row)
+            .transpose()
+    }
+
+    async fn list(&self) -> Result<Vec<Category>, RepoError> {
+        categories::Entity::find()
+            .order_by_asc(categories::Column::Name)
+            .order_by_asc(categories::Column::Id)
+            .all(&self.db)
+            .await
+            .map_err(repo_err)?
+            .into_iter()
+            .map(category_from_row)
+            .collect()
+    }
+}
+
+/// [`ProductRepo`] on SeaORM. Image URLs live in `product_images`, ordered
+/// by `created_at` then id.
+#[derive(Debug, Clone)]
+pub struct SeaOrmProductRepo {
+    db: DatabaseConnection,
+}
+
+impl SeaOrmProductRepo {
+    /// An adapter over `db`.
+    pub fn new(db: DatabaseConnection) -> Self {
+        Self { db }
+    }
+}
+
+fn product_from_row(m: products::Model, image_urls: Vec<String>) -> Result<Product, RepoError> {
+    let currency = Currency::parse(&m.currency).map_err(|_| corrupt("product currency"))?;
+    Ok(Product {
+        id: ProductId::from_uuid(m.id),
+        category_id: m.category_id.map(CategoryId::from_uuid),
+        name: m.name,
+        slug: Slug::parse(&m.slug).map_err(|_| corrupt("product slug"))?,
+        description: m.description,
+        price: Money::price(m.price_cents, currency).map_err(|_| corrupt("product price"))?,
+        stock: u32::try_from(m.stock).map_err(|_| corrupt("product stock"))?,
+        is_active: m.is_active,
+        image_urls,
+        created_at: m.created_at,
+        updated_at: m.updated_at,
+        deleted_at: m.deleted_at,
+    })
+}
+
+/// The stored stock: `u32` clamped into the `i32` column.
+fn stock_column(stock: u32) -> i32 {
+    i32::try_from(stock).unwrap_or(i32::MAX)
+}
+
+fn product_to_row(p: &Product) -> products::ActiveModel {
+    products::ActiveModel {
+        id: Set(p.id.as_uuid()),
+        category_id: Set(p.category_id.map(|c| c.as_uuid())),
+        name: Set(p.name.clone()),
+        slug: Set(p.slug.as_str().to_owned()),
+        description: Set(p.description.clone()),
+        price_cents: Set(p.price.amount_minor()),
+        currency: Set(p.price.currency().as_str().to_owned()),
+        stock: Set(stock_column(p.stock)),
+        is_active: Set(p.is_active),
+        created_at: Set(p.created_at),
+        updated_at: Set(p.updated_at),
+        deleted_at: Set(p.deleted_at),
+    }
+}
+
+/// Image rows for `urls`, all created at `at`, with ids increasing in list
+/// order so `ORDER BY created_at, id` gives the urls back in order.
+fn image_rows(
+    product: Uuid,
+    urls: &[String],
+    at: DateTime<Utc>,
+) -> Vec<product_images::ActiveModel> {
+    let mut ids: Vec<Uuid> = urls.iter().map(|_| Uuid::now_v7()).collect();
+    ids.sort_unstable();
+    ids.into_iter()
+        .zip(urls)
+        .map(|(id, url)| product_images::ActiveModel {
+            id: Set(id),
+            product_id: Set(product),
+            url: Set(url.clone()),
+            created_at: Set(at),
+        })
+        .collect()
+}
+
+/// Fails with [`RepoError::Conflict`] unless category `id` exists. The row
+/// is share-locked on PostgreSQL so it cannot be deleted before commit.
+async fn ensure_category(conn: &impl ConnectionTrait, id: CategoryId) -> Result<(), RepoError> {
+    let found = categories::Entity::find_by_id(id.as_uuid())
+        .lock_shared()
+        .one(conn)
+        .await
+        .map_err(repo_err)?;
+    found.map(|_| ()).ok_or_else(|| missing_category(id))
+}
+
+/// The image URLs of each of `ids`, in upload order, in one query.
+async fn image_urls_of(
+    conn: &impl ConnectionTrait,
+    ids: Vec<Uuid>,
+) -> Result<HashMap<Uuid, Vec<String>>, RepoError> {
+    let mut by_product: HashMap<Uuid, Vec<String>> = HashMap::new();
+    if ids.is_empty() {
+        return Ok(by_product);
+    }
+    let rows = product_images::Entity::find()
+        .filter(product_images::Column::ProductId.is_in(ids))
+        .order_by_asc(product_images::Column::CreatedAt)
+        .order_by_asc(product_images::Column::Id)
+        .all(conn)
+        .await
+        .map_err(repo_err)?;
+    for row in rows {
+        by_product.entry(row.product_id).or_default().push(row.url);
+    }
+    Ok(by_product)
+}
+
+/// The purchasable products matching every set field of `filter`.
+fn list_condition(filter: &ProductFilter) -> Condition {
+    let mut cond = Condition::all()
+        .add(products::Column::IsActive.eq(true))
+        .add(products::Column::DeletedAt.is_null());
+    if let Some(q) = &filter.query {
+        // The same expression as the trigram index of the products migration,
+        // so PostgreSQL can use it.
+        let haystack = Expr::cust(
+            r#"LOWER("products"."name" || ' ' || COALESCE("products"."description", ''))"#,
+        );
+        cond = cond.add(haystack.like(like_pattern(&q.to_lowercase())));
+    }
+    match &filter.category {
+        Some(CategoryRef::Id(id)) => {
+            cond = cond.add(products::Column::CategoryId.eq(id.as_uuid()));
+        }
+        Some(CategoryRef::Slug(slug)) => {
+            cond = cond.add(
+                products::Column::CategoryId.in_subquery(
+                    Query::select()
+                        .column(categories::Column::Id)
+                        .from(categories::Entity)
+                        .and_where(categories::Column::Slug.eq(slug.as_str()))
+                        .to_owned(),
+                ),
+            );
+        }
+        None => {}
+    }
+    if let Some(min) = filter.min_price {
+        cond = cond.add(products::Column::PriceCents.gte(min));
+    }
+    if let Some(max) = filter.max_price {
+        cond = cond.add(products::Column::PriceCents.lte(max));
+    }
+    cond
+}
+
+/// The sort key and direction of `sort`; the id breaks ties in the same
+/// direction.
+fn sort_key(sort: ProductSort) -> (products::Column, Order) {
+    match sort {
+        ProductSort::NameAsc => (products::Column::Name, Order::Asc),
+        ProductSort::NameDesc => (products::Column::Name, Order::Desc),
+        ProductSort::PriceAsc => (products::Column::PriceCents, Order::Asc),
+        ProductSort::PriceDesc => (products::Column::PriceCents, Order::Desc),
+        ProductSort::Newest => (products::Column::CreatedAt, Order::Desc),
+    }
+}
+
+impl SeaOrmProductRepo {
+    async fn find_one(&self, cond: Condition) -> Result<Option<Product>, RepoError> {
+        let Some(row) = products::Entity::find()
+            .filter(cond)
+            .one(&self.db)
+            .await
+            .map_err(repo_err)?
+        else {
+            return Ok(None);
+        };
+        let mut images = image_urls_of(&self.db, vec![row.id]).await?;
+        let urls = images.remove(&row.id).unwrap_or_default();
+        product_from_row(row, urls).map(Some)
+    }
+}
+
+#[async_trait]
+impl ProductRepo for SeaOrmProductRepo {
+    async fn create(&self, product: &Product) -> Result<(), RepoError> {
+        let txn = begin_write(&self.db).await.map_err(repo_err)?;
+        if let Some(category) = product.category_id {
+            ensure_category(&txn, category).await?;
+        }
+        products::Entity::insert(product_to_row(product))
+            .exec_without_returning(&txn)
+            .await
+            .map_err(repo_err)?;
+        let images = image_rows(
+            product.id.as_uuid(),
+            &product.image_urls,
+            product.created_at,
+        );
+        if !images.is_empty() {
+            product_images::Entity::insert_many(images)
+                .exec_without_returning(&txn)
+                .await
+                .map_err(repo_err)?;
+        }
+        txn.commit().await.map_err(repo_err)
+    }
+
+    async fn update(&self, product: &Product) -> Result<bool, RepoError> {
+        let id = product.id.as_uuid();
+        let txn = begin_write(&self.db).await.map_err(repo_err)?;
+        let live = products::Entity::find_by_id(id)
+            .filter(products::Column::DeletedAt.is_null())
+            .count(&txn)
+            .await
+            .map_err(repo_err)?;
+        if live == 0 {
+            txn.rollback().await.map_err(repo_err)?;
+            return Ok(false);
+        }
+        if let Some(category) = product.category_id {
+            ensure_category(&txn, category).await?;
+        }
+        let updated = products::Entity::update_many()
+            .col_expr(
+                products::Column::CategoryId,
+                Expr::value(product.category_id.map(|c| c.as_uuid())),
+            )
+            .col_expr(products::Column::Name, Expr::value(product.name.clone()))
+            .col_expr(products::Column::Slug, Expr::value(product.slug.as_str()))
+            .col_expr(
+                products::Column::Description,
+                Expr::value(product.description.clone()),
+            )
+            .col_expr(
+                products::Column::PriceCents,
+                Expr::value(product.price.amount_minor()),
+            )
+            .col_expr(
+                products::Column::Currency,
+                Expr::value(product.price.currency().as_str()),
+            )
+            .col_expr(
+                products::Column::Stock,
+                Expr::value(stock_column(product.stock)),
+            )
+            .col_expr(products::Column::IsActive, Expr::value(product.is_active))
+            .col_expr(products::Column::UpdatedAt, Expr::value(product.updated_at))
+            .filter(products::Column::Id.eq(id))
+            .filter(products::Column::DeletedAt.is_null())
+            .exec(&txn)
+            .await
+            .map_err(repo_err)?;
+        txn.commit().await.map_err(repo_err)?;
+        Ok(updated.rows_affected == 1)
+    }
+
+    async fn soft_delete(&self, id: ProductId, now: DateTime<Utc>) -> Result<bool, RepoError> {
+        let updated = products::Entity::update_many()
+            .col_expr(products::Column::DeletedAt, Expr::value(now))
+            .col_expr(products::Column::UpdatedAt, Expr::value(now))
+            .col_expr(products::Column::IsActive, Expr::value(false))
+            .filter(products::Column::Id.eq(id.as_uuid()))
+            .filter(products::Column::DeletedAt.is_null())
+            .exec(&self.db)
+            .await
+            .map_err(repo_err)?;
+        Ok(updated.rows_affected == 1)
+    }
+
+    async fn find_by_id(&self, id: ProductId) -> Result<Option<Product>, RepoError> {
+        self.find_one(Condition::all().add(products::Column::Id.eq(id.as_uuid())))
+            .await
+    }
+
+    async fn find_by_slug(&self, slug: &Slug) -> Result<Option<Product>, RepoError> {
+        self.find_one(Condition::all().add(products::Column::Slug.eq(slug.as_str())))
+            .await
+    }
+
+    async fn list(
+        &self,
+        filter: &ProductFilter,
+        page: PageRequest,
+    ) -> Result<Page<Product>, RepoError> {
+        let query = products::Entity::find().filter(list_condition(filter));
+        let total = query.clone().count(&self.db).await.map_err(repo_err)?;
+        let (key, order) = sort_key(filter.sort);
+        let rows = query
+            .order_by(key, order.clone())
+            .order_by(products::Column::Id, order)
+            .offset(page.offset())
+            .limit(page.size())
+            .all(&self.db)
+            .await
+            .map_err(repo_err)?;
+        let mut images = image_urls_of(&self.db, rows.iter().map(|r| r.id).collect()).await?;
+        let items = rows
+            .into_iter()
+            .map(|row| {
+                let urls = images.remove(&row.id).unwrap_or_default();
+                product_from_row(row, urls)
+            })
+            .collect::<Result<_, _>>()?;
+        Ok(Page {
+            items,
+            total,
+            request: page,
+        })
+    }
+
+    async fn add_image_url(
+        &self,
+        id: ProductId,
+        url: &str,
+        now: DateTime<Utc>,
+    ) -> Result<bool, RepoError> {
+        let txn = begin_write(&self.db).await.map_err(repo_err)?;
+        let touched = products::Entity::update_many()
+            .col_expr(products::Column::UpdatedAt, Expr::value(now))
+            .filter(products::Column::Id.eq(id.as_uuid()))
+            .filter(products::Column::DeletedAt.is_null())
+            .exec(&txn)
+            .await
+            .map_err(repo_err)?;
+        if touched.rows_affected != 1 {
+            txn.rollback().await.map_err(repo_err)?;
+            return Ok(false);
+        }
+        product_images::Entity::insert(product_images::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            product_id: Set(id.as_uuid()),
+            url: Set(url.to_owned()),
+            created_at: Set(now),
+        })
+        .exec_without_returning(&txn)
+        .await
+        .map_err(repo_err)?;
+        txn.commit().await.map_err(repo_err)?;
+        Ok(true)
+    }
+
+    async fn slug_exists(&self, slug: &Slug) -> Result<bool, RepoError> {
+        let n = products::Entity::find()
+            .filter(products::Column::Slug.eq(slug.as_str()))
+            .count(&self.db)
+            .await
+            .map_err(repo_err)?;
+        Ok(n > 0)
+    }
+}

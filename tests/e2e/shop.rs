@@ -1,0 +1,625 @@
+//! The shop over HTTP: catalog, images, cart, checkout and orders.
+
+use keel_e2e::{Account, TestApp, assert_problem, spawn_app};
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+
+struct Shop {
+    app: TestApp,
+    admin: Account,
+}
+
+async fn shop() -> Shop {
+    let app = spawn_app().await;
+    let admin = app.create_admin("root@example.com", "admin password").await;
+    Shop { app, admin }
+}
+
+impl Shop {
+    async fn category(&self, name: &str) -> Value {
+        let res = self
+            .app
+            .send_json(
+                Method::POST,
+                "/api/v1/categories",
+                Some(&self.admin.access),
+                &json!({"name": name}),
+            )
+            .await;
+        assert_eq!(res.status(), StatusCode::CREATED);
+        res.json().await.unwrap()
+    }
+
+    async fn product(&self, body: Value) -> Value {
+        let res = self
+            .app
+            .send_json(
+                Method::POST,
+                "/api/v1/products",
+                Some(&self.admin.access),
+                &body,
+            )
+            .await;
+        assert_eq!(res.status(), StatusCode::CREATED, "create product");
+        res.json().await.unwrap()
+    }
+
+    async fn simple(&self, name: &str, cents: i64, stock: i64) -> String {
+        let p = self
+            .product(json!({"name": name, "price_cents": cents, "currency": "EUR", "stock": stock}))
+            .await;
+        p["id"].as_str().unwrap().to_owned()
+    }
+
+    async fn put(&self, who: &Account, product: &str, qty: i64) -> reqwest::Response {
+        self.app
+            .send_json(
+                Method::PUT,
+                &format!("/api/v1/cart/items/{product}"),
+                Some(&who.access),
+                &json!({"quantity": qty}),
+            )
+            .await
+    }
+
+    async fn checkout(&self, who: &Account, key: Option<&str>) -> reqwest::Response {
+        let mut req = self
+            .app
+            .request(Method::POST, "/api/v1/orders")
+            .bearer_auth(&who.access);
+        if let Some(k) = key {
+            req = req.header("idempotency-key", k);
+        }
+        req.send().await.unwrap()
+    }
+
+    async fn stock(&self, id: &str) -> i64 {
+        let p: Value = self
+            .app
+            .get(&format!("/api/v1/products/{id}"), None)
+            .await
+            .json()
+            .await
+            .unwrap();
+        p["stock"].as_i64().unwrap()
+    }
+}
+
+#[tokio::test]
+async fn catalog_reads_are_public_and_writes_need_an_admin() {
+    let s = shop().await;
+    let customer = s.app.register_random().await;
+    let body = json!({"name": "Bread"});
+    assert_problem(
+        s.app
+            .send_json(Method::POST, "/api/v1/categories", None, &body)
+            .await,
+        StatusCode::UNAUTHORIZED,
+    )
+    .await;
+    assert_problem(
+        s.app
+            .send_json(
+                Method::POST,
+                "/api/v1/categories",
+                Some(&customer.access),
+                &body,
+            )
+            .await,
+        StatusCode::FORBIDDEN,
+    )
+    .await;
+    let cat = s.category("Breads & Loaves").await;
+    assert_eq!(cat["slug"], "breads-loaves");
+    let p = s.product(json!({"name": "Pain au Chocolat", "price_cents": 180, "currency": "eur", "stock": 4, "category_id": cat["id"], "description": "Butter"})).await;
+    assert_eq!(
+        (
+            p["slug"].as_str(),
+            p["currency"].as_str(),
+            p["is_active"].as_bool()
+        ),
+        (Some("pain-au-chocolat"), Some("EUR"), Some(true))
+    );
+    let again = s
+        .product(json!({"name": "Pain au chocolat", "price_cents": 190, "currency": "EUR"}))
+        .await;
+    assert_eq!(
+        again["slug"], "pain-au-chocolat-2",
+        "generated slugs are unique"
+    );
+    let cats: Value = s
+        .app
+        .get("/api/v1/categories", None)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(cats.as_array().unwrap().len(), 1);
+    for path in [
+        format!("/api/v1/products/{}", p["id"].as_str().unwrap()),
+        "/api/v1/products/pain-au-chocolat".into(),
+    ] {
+        let got: Value = s.app.get(&path, None).await.json().await.unwrap();
+        assert_eq!(got["id"], p["id"]);
+    }
+    assert_problem(
+        s.app.get("/api/v1/products/no-such-thing", None).await,
+        StatusCode::NOT_FOUND,
+    )
+    .await;
+    let bad = s
+        .app
+        .send_json(
+            Method::POST,
+            "/api/v1/products",
+            Some(&s.admin.access),
+            &json!({"name": "", "price_cents": -1, "currency": "EURO"}),
+        )
+        .await;
+    let problem = assert_problem(bad, StatusCode::UNPROCESSABLE_ENTITY).await;
+    assert!(problem["errors"].as_array().unwrap().len() >= 3);
+    let del = s
+        .app
+        .request(
+            Method::DELETE,
+            &format!("/api/v1/categories/{}", cat["id"].as_str().unwrap()),
+        )
+        .bearer_auth(&s.admin.access)
+        .send()
+        .await
+        .unwrap();
+    assert_problem(del, StatusCode::CONFLICT).await;
+}
+
+#[tokio::test]
+async fn products_are_searched_filtered_sorted_and_paged() {
+    let s = shop().await;
+    let cakes = s.category("Cakes").await;
+    s.product(json!({"name": "Lemon tart", "price_cents": 450, "currency": "EUR", "category_id": cakes["id"]})).await;
+    s.product(json!({"name": "Apple pie", "price_cents": 900, "currency": "EUR", "category_id": cakes["id"], "description": "With LEMON zest"})).await;
+    s.product(json!({"name": "Baguette", "price_cents": 120, "currency": "EUR"}))
+        .await;
+    s.product(json!({"name": "Hidden", "price_cents": 100, "currency": "EUR", "is_active": false}))
+        .await;
+    let list = |q: &'static str| {
+        let app = &s.app;
+        async move {
+            app.get(&format!("/api/v1/products?{q}"), None)
+                .await
+                .json::<Value>()
+                .await
+                .unwrap()
+        }
+    };
+    let names = |v: &Value| {
+        v["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["name"].as_str().unwrap().to_owned())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(list("").await["total"], 3, "inactive products are hidden");
+    assert_eq!(
+        names(&list("q=lemon").await).len(),
+        2,
+        "name or description, any case"
+    );
+    assert_eq!(list("category=cakes").await["total"], 2);
+    assert_eq!(list("category=nope").await["total"], 0);
+    assert_eq!(
+        names(&list("min_price=200&max_price=900&sort=price").await),
+        vec!["Lemon tart", "Apple pie"]
+    );
+    assert_eq!(
+        names(&list("sort=-price").await),
+        vec!["Apple pie", "Lemon tart", "Baguette"]
+    );
+    assert_eq!(
+        names(&list("sort=name").await),
+        vec!["Apple pie", "Baguette", "Lemon tart"]
+    );
+    let page = list("sort=name&page=2&size=2").await;
+    assert_eq!(
+        (page["total"].as_u64(), page["pages"].as_u64()),
+        (Some(3), Some(2))
+    );
+    assert_eq!(names(&page), vec!["Lemon tart"]);
+    for bad in [
+        "sort=cheapest",
+        "size=0",
+        "min_price=-1",
+        "min_price=500&max_price=100",
+        "min_price=abc",
+    ] {
+        assert_problem(
+            s.app.get(&format!("/api/v1/products?{bad}"), None).await,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+    }
+}
+
+#[tokio::test]
+async fn carts_hold_quantities_of_purchasable_products_at_current_prices() {
+    let s = shop().await;
+    let u = s.app.register_random().await;
+    let (a, b) = (
+        s.simple("Croissant", 250, 10).await,
+        s.simple("Cake", 1099, 1).await,
+    );
+    assert_eq!(s.put(&u, &a, 3).await.status(), StatusCode::OK);
+    let cart: Value = s.put(&u, &b, 1).await.json().await.unwrap();
+    assert_eq!(cart["total_cents"], 3 * 250 + 1099);
+    assert_eq!(cart["currency"], "EUR");
+    assert_eq!(cart["items"][0]["line_total_cents"], 750);
+    for qty in [0, 100] {
+        assert_problem(s.put(&u, &a, qty).await, StatusCode::UNPROCESSABLE_ENTITY).await;
+    }
+    assert_problem(
+        s.put(&u, &uuid::Uuid::now_v7().to_string(), 1).await,
+        StatusCode::NOT_FOUND,
+    )
+    .await;
+    let hidden = s.product(json!({"name": "Hidden", "price_cents": 1, "currency": "EUR", "stock": 5, "is_active": false})).await;
+    assert_problem(
+        s.put(&u, hidden["id"].as_str().unwrap(), 1).await,
+        StatusCode::NOT_FOUND,
+    )
+    .await;
+    let res = s
+        .app
+        .request(Method::DELETE, &format!("/api/v1/cart/items/{b}"))
+        .bearer_auth(&u.access)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.json::<Value>().await.unwrap()["total_cents"], 750);
+    let res = s
+        .app
+        .request(Method::DELETE, "/api/v1/cart")
+        .bearer_auth(&u.access)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::NO_CONTENT);
+    let empty: Value = s
+        .app
+        .get("/api/v1/cart", Some(&u.access))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        (
+            empty["items"].as_array().unwrap().len(),
+            empty["total_cents"].as_i64()
+        ),
+        (0, Some(0))
+    );
+}
+
+#[tokio::test]
+async fn checkout_places_an_order_takes_stock_and_empties_the_cart() {
+    let s = shop().await;
+    let u = s.app.register_random().await;
+    let other = s.app.register_random().await;
+    assert_problem(s.checkout(&u, None).await, StatusCode::UNPROCESSABLE_ENTITY).await;
+    let (a, b) = (
+        s.simple("Croissant", 250, 10).await,
+        s.simple("Cake", 1099, 1).await,
+    );
+    s.put(&u, &a, 3).await;
+    s.put(&u, &b, 1).await;
+    let res = s.checkout(&u, None).await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let order: Value = res.json().await.unwrap();
+    assert_eq!(
+        (order["status"].as_str(), order["total_cents"].as_i64()),
+        (Some("pending"), Some(1849))
+    );
+    assert_eq!(order["items"].as_array().unwrap().len(), 2);
+    assert_eq!((s.stock(&a).await, s.stock(&b).await), (7, 0));
+    let cart: Value = s
+        .app
+        .get("/api/v1/cart", Some(&u.access))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(cart["items"].as_array().unwrap().is_empty());
+    let mine: Value = s
+        .app
+        .get("/api/v1/orders", Some(&u.access))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(mine["total"], 1);
+    let path = format!("/api/v1/orders/{}", order["id"].as_str().unwrap());
+    assert_eq!(
+        s.app.get(&path, Some(&u.access)).await.status(),
+        StatusCode::OK
+    );
+    assert_problem(
+        s.app.get(&path, Some(&other.access)).await,
+        StatusCode::NOT_FOUND,
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn a_short_checkout_is_409_names_the_products_and_changes_nothing() {
+    let s = shop().await;
+    let u = s.app.register_random().await;
+    let (a, b) = (
+        s.simple("Scarce", 100, 1).await,
+        s.simple("Plenty", 100, 9).await,
+    );
+    s.put(&u, &a, 2).await;
+    s.put(&u, &b, 2).await;
+    let problem = assert_problem(s.checkout(&u, None).await, StatusCode::CONFLICT).await;
+    assert_eq!(
+        problem["products"],
+        json!([{"product_id": a, "reason": "out_of_stock"}])
+    );
+    assert_eq!((s.stock(&a).await, s.stock(&b).await), (1, 9));
+    let cart: Value = s
+        .app
+        .get("/api/v1/cart", Some(&u.access))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(cart["items"].as_array().unwrap().len(), 2, "cart kept");
+}
+
+#[tokio::test]
+async fn a_retried_checkout_with_the_same_key_returns_the_first_order_with_200() {
+    let s = shop().await;
+    let u = s.app.register_random().await;
+    let a = s.simple("Loaf", 300, 5).await;
+    s.put(&u, &a, 2).await;
+    let first = s.checkout(&u, Some("order-42")).await;
+    assert_eq!(first.status(), StatusCode::CREATED);
+    let first: Value = first.json().await.unwrap();
+    let again = s.checkout(&u, Some("order-42")).await;
+    assert_eq!(again.status(), StatusCode::OK);
+    assert_eq!(again.json::<Value>().await.unwrap()["id"], first["id"]);
+    assert_eq!(s.stock(&a).await, 3);
+    assert_problem(
+        s.checkout(&u, Some(&"k".repeat(256))).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn owners_cancel_pending_orders_and_staff_move_orders_along_the_machine() {
+    let s = shop().await;
+    let u = s.app.register_random().await;
+    let staff = s.app.register_random().await;
+    s.app
+        .send_json(
+            Method::PATCH,
+            &format!("/api/v1/users/{}", staff.id),
+            Some(&s.admin.access),
+            &json!({"role": "staff"}),
+        )
+        .await;
+    let a = s.simple("Tart", 500, 4).await;
+    s.put(&u, &a, 3).await;
+    let order: Value = s.checkout(&u, None).await.json().await.unwrap();
+    let id = order["id"].as_str().unwrap();
+    let cancel = s
+        .app
+        .request(Method::POST, &format!("/api/v1/orders/{id}/cancel"))
+        .bearer_auth(&u.access)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(cancel.status(), StatusCode::OK);
+    assert_eq!(cancel.json::<Value>().await.unwrap()["status"], "cancelled");
+    assert_eq!(s.stock(&a).await, 4);
+    let again = s
+        .app
+        .request(Method::POST, &format!("/api/v1/orders/{id}/cancel"))
+        .bearer_auth(&u.access)
+        .send()
+        .await
+        .unwrap();
+    assert_problem(again, StatusCode::CONFLICT).await;
+
+    s.put(&u, &a, 1).await;
+    let order: Value = s.checkout(&u, None).await.json().await.unwrap();
+    let path = format!("/api/v1/admin/orders/{}", order["id"].as_str().unwrap());
+    assert_problem(
+        s.app
+            .send_json(
+                Method::PATCH,
+                &path,
+                Some(&u.access),
+                &json!({"status": "confirmed"}),
+            )
+            .await,
+        StatusCode::FORBIDDEN,
+    )
+    .await;
+    for next in ["confirmed", "preparing", "ready", "completed"] {
+        let res = s
+            .app
+            .send_json(
+                Method::PATCH,
+                &path,
+                Some(&staff.access),
+                &json!({"status": next}),
+            )
+            .await;
+        assert_eq!(res.status(), StatusCode::OK, "{next}");
+        assert_eq!(res.json::<Value>().await.unwrap()["status"], next);
+    }
+    assert_problem(
+        s.app
+            .send_json(
+                Method::PATCH,
+                &path,
+                Some(&staff.access),
+                &json!({"status": "cancelled"}),
+            )
+            .await,
+        StatusCode::CONFLICT,
+    )
+    .await;
+    assert_problem(
+        s.app
+            .send_json(
+                Method::PATCH,
+                &path,
+                Some(&staff.access),
+                &json!({"status": "lost"}),
+            )
+            .await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
+    let completed: Value = s
+        .app
+        .get("/api/v1/admin/orders?status=completed", Some(&staff.access))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(completed["total"], 1);
+    assert_problem(
+        s.app.get("/api/v1/admin/orders", Some(&u.access)).await,
+        StatusCode::FORBIDDEN,
+    )
+    .await;
+}
+
+fn png() -> Vec<u8> {
+    let mut bytes = vec![0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A];
+    bytes.extend_from_slice(&[0u8; 64]);
+    bytes
+}
+
+async fn upload(
+    s: &Shop,
+    product: &str,
+    name: &str,
+    bytes: Vec<u8>,
+    mime: &str,
+) -> reqwest::Response {
+    let part = reqwest::multipart::Part::bytes(bytes)
+        .file_name(name.to_owned())
+        .mime_str(mime)
+        .unwrap();
+    let form = reqwest::multipart::Form::new().part("file", part);
+    s.app
+        .request(Method::POST, &format!("/api/v1/products/{product}/images"))
+        .bearer_auth(&s.admin.access)
+        .multipart(form)
+        .send()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn images_are_typed_by_content_limited_in_size_and_served_back() {
+    let s = shop().await;
+    let a = s.simple("Photogenic", 100, 1).await;
+    let res = upload(&s, &a, "../../etc/passwd.jpg", png(), "image/jpeg").await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let url = res.json::<Value>().await.unwrap()["url"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(url.starts_with("/api/v1/images/") && url.ends_with(".png") && !url.contains("passwd"));
+    let served = s.app.get(&url, None).await;
+    assert_eq!(served.headers()["content-type"], "image/png");
+    assert!(
+        served.headers()["cache-control"]
+            .to_str()
+            .unwrap()
+            .contains("immutable")
+    );
+    assert_eq!(served.bytes().await.unwrap().to_vec(), png());
+    let product: Value = s
+        .app
+        .get(&format!("/api/v1/products/{a}"), None)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(product["image_urls"], json!([url]));
+
+    assert_problem(
+        upload(
+            &s,
+            &a,
+            "fake.png",
+            b"<?php echo 1; ?>".to_vec(),
+            "image/png",
+        )
+        .await,
+        StatusCode::UNSUPPORTED_MEDIA_TYPE,
+    )
+    .await;
+    let mut big = png();
+    big.resize(65 * 1024, 0);
+    assert_problem(
+        upload(&s, &a, "big.png", big, "image/png").await,
+        StatusCode::PAYLOAD_TOO_LARGE,
+    )
+    .await;
+    let not_form = s
+        .app
+        .request(Method::POST, &format!("/api/v1/products/{a}/images"))
+        .bearer_auth(&s.admin.access)
+        .body(png())
+        .send()
+        .await
+        .unwrap();
+    assert_problem(not_form, StatusCode::UNSUPPORTED_MEDIA_TYPE).await;
+    for path in [
+        "/api/v1/images/..%2F..%2Fetc%2Fpasswd",
+        "/api/v1/images/nothere.png",
+        "/api/v1/images/x.gif",
+    ] {
+        assert_problem(s.app.get(path, None).await, StatusCode::NOT_FOUND).await;
+    }
+}
+
+#[tokio::test]
+async fn deleting_a_product_keeps_order_history() {
+    let s = shop().await;
+    let u = s.app.register_random().await;
+    let a = s.simple("Seasonal", 650, 3).await;
+    s.put(&u, &a, 1).await;
+    let order: Value = s.checkout(&u, None).await.json().await.unwrap();
+    let del = s
+        .app
+        .request(Method::DELETE, &format!("/api/v1/products/{a}"))
+        .bearer_auth(&s.admin.access)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(del.status(), StatusCode::NO_CONTENT);
+    assert_problem(
+        s.app.get(&format!("/api/v1/products/{a}"), None).await,
+        StatusCode::NOT_FOUND,
+    )
+    .await;
+    let kept: Value = s
+        .app
+        .get(
+            &format!("/api/v1/orders/{}", order["id"].as_str().unwrap()),
+            Some(&u.access),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(kept["items"][0]["name"], "Seasonal");
+    assert_eq!(kept["items"][0]["unit_price_cents"], 650);
+}
