@@ -623,3 +623,60 @@ async fn deleting_a_product_keeps_order_history() {
     assert_eq!(kept["items"][0]["name"], "Seasonal");
     assert_eq!(kept["items"][0]["unit_price_cents"], 650);
 }
+
+#[tokio::test]
+async fn keel_seed_loads_a_browsable_bakery_once() {
+    let app = spawn_app().await;
+    let seed = || {
+        keel_bootstrap::cli::run(
+            keel_bootstrap::cli::Cli {
+                command: Some(keel_bootstrap::cli::Command::Seed { products: 3 }),
+            },
+            app.settings.clone(),
+        )
+    };
+    seed().await.unwrap();
+    let first: Value = app
+        .get("/api/v1/products?size=100", None)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let total = first["total"].as_u64().unwrap();
+    assert!(total >= 30, "a few dozen products, got {total}");
+    seed().await.unwrap();
+    let again: Value = app
+        .get("/api/v1/products?size=1", None)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(again["total"].as_u64(), Some(total), "idempotent");
+    let cats: Value = app
+        .get("/api/v1/categories", None)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(cats.as_array().unwrap().len(), 5);
+    let croissant: Value = app
+        .get("/api/v1/products/croissant", None)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        (
+            croissant["price_cents"].as_i64(),
+            croissant["currency"].as_str()
+        ),
+        (Some(150), Some("EUR"))
+    );
+    let search: Value = app
+        .get("/api/v1/products?q=chocolate&category=viennoiserie", None)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(search["data"][0]["slug"], "pain-au-chocolat");
+}

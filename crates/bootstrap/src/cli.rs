@@ -28,6 +28,12 @@ pub enum Command {
         #[command(subcommand)]
         action: MigrateAction,
     },
+    /// Load the demo bakery catalog (idempotent).
+    Seed {
+        /// Also create this many generated products (for benchmarks).
+        #[arg(long, default_value_t = 0)]
+        products: u32,
+    },
     /// Create an admin account, or promote the existing user with that email.
     CreateAdmin {
         /// The admin's email.
@@ -77,6 +83,17 @@ pub async fn run(cli: Cli, settings: Settings) -> anyhow::Result<()> {
             for m in Migrator::get_migration_with_status(&db).await? {
                 println!("{:?}\t{}", m.status(), m.name());
             }
+        }
+        Command::Seed { products } => {
+            let db = connect(&settings).await?;
+            Migrator::up(&db, None).await?;
+            let currency = keel_domain::money::Currency::parse(&settings.shop.currency)
+                .map_err(|e| anyhow::anyhow!("APP__SHOP__CURRENCY: {e}"))?;
+            let seeded = crate::seed::seed(&db, currency, products).await?;
+            println!(
+                "seeded {} categories and {} products (existing ones kept)",
+                seeded.categories, seeded.products
+            );
         }
         Command::CreateAdmin { email, password } => {
             let db = connect(&settings).await?;

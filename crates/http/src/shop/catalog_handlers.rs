@@ -131,8 +131,8 @@ pub async fn list_products(
 }
 
 /// One active product by id or slug (public).
-#[utoipa::path(get, path = "/api/v1/products/{id_or_slug}", tag = "shop",
-    params(("id_or_slug" = String, Path, description = "Product id or slug")),
+#[utoipa::path(get, path = "/api/v1/products/{id}", tag = "shop",
+    params(("id" = String, Path, description = "Product id (UUID) or slug")),
     responses(
         (status = 200, body = ProductResponse),
         (status = 404, body = Problem, content_type = "application/problem+json", description = "No such active product"),
