@@ -61,9 +61,16 @@ wrk.headers["Content-Type"] = "application/json"
 wrk.body = '{"email":"bench@example.com","password":"bench password 1"}'
 LUA
 
+PRODUCTS=${BENCH_PRODUCTS:-5000}
+CHECKOUT_USERS=${BENCH_CHECKOUT_USERS:-8}
+
 declare -A RESULT
-bench_backend() { # $1 = name, $2 = database url, $3 = session cache TTL
+bench_backend() { # $1 = name, $2 = database url, $3 = session cache TTL, $4 = shop runs (yes/no)
   local name=$1
+  if [ "${4:-no}" = yes ]; then
+    APP_ENV=production APP__AUTH__JWT_SECRET=$SECRET DATABASE_URL="$2" APP__UPLOADS__DIR="$WORK/uploads" \
+      RUST_LOG=warn "$KEEL" seed --products "$PRODUCTS" >/dev/null
+  fi
   start_keel "$2" "${3:-5}"
   local body token
   body=$(curl -sf -X POST "$BASE/api/v1/auth/register" -H 'content-type: application/json' \
@@ -82,17 +89,56 @@ bench_backend() { # $1 = name, $2 = database url, $3 = session cache TTL
   sleep 1
   RESULT[$name,me_flood]=$(wrk_run -t1 -c16 -d"${DURATION}s" -H "Authorization: Bearer $token" "$BASE/api/v1/users/me")
   wait "$flood" || true
+  if [ "${4:-no}" = yes ]; then
+    bench_shop "$name" "$token"
+  fi
   kill_keel
 }
 
+# Product list (page of 20 out of $PRODUCTS) with and without a search term,
+# then checkout cycles (PUT a cart line + POST /orders) by $CHECKOUT_USERS users.
+bench_shop() { # $1 = name, $2 = a token
+  local name=$1
+  RESULT[$name,list]=$(wrk_run -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" "$BASE/api/v1/products?page=1&size=20")
+  RESULT[$name,search]=$(wrk_run -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" "$BASE/api/v1/products?q=batch%2042&size=20")
+  local product tokens="" i
+  product=$(curl -sf "$BASE/api/v1/products/bench-product-1" | sed -n 's/^{"id":"\([^"]*\)".*/\1/p')
+  [ -n "$product" ] || { echo "no bench product"; exit 1; }
+  for i in $(seq 1 "$CHECKOUT_USERS"); do
+    local t
+    t=$(curl -sf -X POST "$BASE/api/v1/auth/register" -H 'content-type: application/json' \
+      -d "{\"email\":\"buyer$i-$(date +%s%N)@example.com\",\"password\":\"bench password 1\"}" \
+      | sed -n 's/.*"access_token":"\([^"]*\)".*/\1/p')
+    tokens="$tokens\"$t\","
+  done
+  cat > "$WORK/checkout.lua" <<LUA
+local tokens = {${tokens}}
+local next_token = 0
+function setup(thread)
+  next_token = next_token + 1
+  thread:set("token", tokens[next_token])
+end
+local n = 0
+function request()
+  n = n + 1
+  if n % 2 == 1 then
+    return wrk.format("PUT", "/api/v1/cart/items/${product}",
+      {["Authorization"] = "Bearer " .. token, ["Content-Type"] = "application/json"}, '{"quantity":1}')
+  end
+  return wrk.format("POST", "/api/v1/orders", {["Authorization"] = "Bearer " .. token}, nil)
+end
+LUA
+  RESULT[$name,checkout]=$(wrk_run -t"$CHECKOUT_USERS" -c"$CHECKOUT_USERS" -d"${DURATION}s" -s "$WORK/checkout.lua" "$BASE")
+}
+
 echo "== SQLite"
-bench_backend sqlite "sqlite://$WORK/bench.db?mode=rwc"
+bench_backend sqlite "sqlite://$WORK/bench.db?mode=rwc" 5 yes
 
 echo "== PostgreSQL"
 PG_PREFIX=${PG_URL%/*}
 BENCH_DB="keel_bench_$(date +%s)"
 psql "$PG_URL" -qc "CREATE DATABASE $BENCH_DB" >/dev/null
-bench_backend postgres "$PG_PREFIX/$BENCH_DB"
+bench_backend postgres "$PG_PREFIX/$BENCH_DB" 5 yes
 psql "$PG_URL" -qc "DROP DATABASE IF EXISTS $BENCH_DB WITH (FORCE)" >/dev/null
 
 echo "== PostgreSQL, session cache off"
@@ -140,6 +186,9 @@ $(row "GET /health" health)
 $(row "GET /api/v1/users/me (authenticated)" me)
 $(row "POST /api/v1/auth/login" login)
 $(row "GET /api/v1/users/me during a login flood (16 conns, beside 32 login conns)" me_flood)
+$(row "GET /api/v1/products?page=1&size=20 ($PRODUCTS products)" list)
+$(row "GET /api/v1/products?q=batch 42&size=20 (search)" search)
+$(row "checkout cycle: PUT /cart/items + POST /orders ($CHECKOUT_USERS users, 1 conn each)" checkout)
 
 The \`/users/me\` runs reuse one token, so after its first request every
 session check is a hit of the per-instance cache (at most 5 s, see
@@ -154,8 +203,10 @@ two indexed reads per request), PostgreSQL: \`/users/me\` $(field nocache,me 1) 
 | target | figure | met |
 |---|---|---|
 | authenticated \`/users/me\` on PostgreSQL >= 35% of pgbench -S | $ME_PG req/s = $PCT% | $(awk -v p="$PCT" 'BEGIN { print (p >= 35 ? "yes" : "no") }') |
+| product list without a search term on PostgreSQL >= 12% of pgbench -S | $(field postgres,list 1) req/s = $(awk -v a="$(field postgres,list 1)" -v b="$PGBENCH_TPS" 'BEGIN { printf "%.1f", 100 * a / b }')% | $(awk -v a="$(field postgres,list 1)" -v b="$PGBENCH_TPS" 'BEGIN { print (100 * a / b >= 12 ? "yes" : "no") }') |
+| checkout on PostgreSQL (recorded with p99) | $(awk -v r="$(field postgres,checkout 1)" 'BEGIN { printf "%.0f", r / 2 }') orders/s, p99 $(field postgres,checkout 3) ms | recorded |
 | p99 of \`/users/me\` under a login flood < 50 ms | PostgreSQL $FLOOD_P99 ms, SQLite $FLOOD_P99_SQLITE ms | $(awk -v a="$FLOOD_P99" -v b="$FLOOD_P99_SQLITE" 'BEGIN { print (a < 50 && b < 50 ? "yes" : "no") }') |
 
-Non-2xx answers per run (must be 0): $(for k in health me login me_flood; do printf '%s %s/%s; ' "$k" "$(field "sqlite,$k" 4)" "$(field "postgres,$k" 4)"; done)
+Non-2xx answers per run (must be 0): $(for k in health me login me_flood list search checkout; do printf '%s %s/%s; ' "$k" "$(field "sqlite,$k" 4)" "$(field "postgres,$k" 4)"; done)
 MD
 cat "$OUT"
