@@ -9,8 +9,11 @@ use keel_domain::money::{Currency, Money};
 use keel_infrastructure::persistence::{SeaOrmCategoryRepo, SeaOrmProductRepo};
 use sea_orm::DatabaseConnection;
 
-/// (category, [(product, description, price in cents, stock)]).
-const BAKERY: &[(&str, &[(&str, &str, i64, u32)])] = &[
+/// A demo product: name, description, price in cents, stock.
+type DemoProduct = (&'static str, &'static str, i64, u32);
+
+/// The demo categories and their products.
+const BAKERY: &[(&str, &[DemoProduct])] = &[
     (
         "Breads",
         &[
