@@ -3,10 +3,9 @@ use sea_orm_migration::{prelude::*, schema::*};
 
 use super::m20261123_000008_create_categories::Categories;
 
-/// Products with the indexes the public list uses: the default listing
-/// (active, not deleted, newest first), category and price filters, the sort
-/// keys, and on PostgreSQL a trigram index for substring search over name and
-/// description (SQLite scans the filtered rows).
+/// Products with the indexes the public list uses: one per sort key and one
+/// for the category filter, and on PostgreSQL a trigram index for substring
+/// search over name and description (SQLite scans the filtered rows).
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
@@ -42,25 +41,27 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
-        let indexes: [(&str, Vec<Products>); 4] = [
-            (
-                "idx_products_listing",
-                vec![Products::IsActive, Products::DeletedAt, Products::CreatedAt],
-            ),
-            (
-                "idx_products_category",
-                vec![Products::CategoryId, Products::CreatedAt],
-            ),
-            ("idx_products_price", vec![Products::PriceCents]),
-            ("idx_products_name", vec![Products::Name]),
-        ];
-        for (name, cols) in indexes {
-            let mut index = Index::create();
-            index.name(name).table(Products::Table);
-            for col in cols {
-                index.col(col);
-            }
-            manager.create_index(index.to_owned()).await?;
+        // One index per sort key, with the id as tie-breaker, so a page is an
+        // index range scan that stops after `size` rows. PostgreSQL gets them
+        // partial (only sellable rows, which is what the public list reads);
+        // SQLite cannot match a partial index against bound parameters, so it
+        // gets plain ones.
+        let postgres = manager.get_database_backend() == DatabaseBackend::Postgres;
+        for (name, cols) in [
+            ("idx_products_newest", "created_at, id"),
+            ("idx_products_name", "name, id"),
+            ("idx_products_price", "price_cents, id"),
+            ("idx_products_category", "category_id, created_at, id"),
+        ] {
+            let filter = if postgres {
+                " WHERE is_active AND deleted_at IS NULL"
+            } else {
+                ""
+            };
+            manager
+                .get_connection()
+                .execute_unprepared(&format!("CREATE INDEX {name} ON products ({cols}){filter}"))
+                .await?;
         }
         if manager.get_database_backend() == DatabaseBackend::Postgres {
             // pg_trgm may be unavailable to a non-superuser: search then works

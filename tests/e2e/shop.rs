@@ -680,3 +680,116 @@ async fn keel_seed_loads_a_browsable_bakery_once() {
         .unwrap();
     assert_eq!(search["data"][0]["slug"], "pain-au-chocolat");
 }
+
+#[tokio::test]
+async fn thirty_buyers_racing_over_http_for_ten_units_get_exactly_ten_orders() {
+    let s = shop().await;
+    let a = s.simple("Last loaves", 400, 10).await;
+    let mut buyers = Vec::new();
+    for _ in 0..30 {
+        let u = s.app.register_random().await;
+        assert_eq!(s.put(&u, &a, 1).await.status(), StatusCode::OK);
+        buyers.push(u);
+    }
+    let answers = futures_util::future::join_all(buyers.iter().map(|u| s.checkout(u, None))).await;
+    let created = answers
+        .iter()
+        .filter(|r| r.status() == StatusCode::CREATED)
+        .count();
+    let conflicts = answers
+        .iter()
+        .filter(|r| r.status() == StatusCode::CONFLICT)
+        .count();
+    assert_eq!((created, conflicts), (10, 20));
+    assert_eq!(s.stock(&a).await, 0);
+    let all: Value = s
+        .app
+        .get("/api/v1/admin/orders?size=100", Some(&s.admin.access))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(all["total"], 10);
+}
+
+#[tokio::test]
+async fn the_same_idempotency_key_sent_concurrently_creates_one_order() {
+    let s = shop().await;
+    let u = s.app.register_random().await;
+    let a = s.simple("Brioche", 400, 20).await;
+    s.put(&u, &a, 2).await;
+    let answers =
+        futures_util::future::join_all((0..8).map(|_| s.checkout(&u, Some("same-key")))).await;
+    let mut ids = Vec::new();
+    let mut created = 0;
+    for res in answers {
+        match res.status() {
+            StatusCode::CREATED => created += 1,
+            StatusCode::OK => {}
+            other => panic!("unexpected {other}"),
+        }
+        ids.push(res.json::<Value>().await.unwrap()["id"].clone());
+    }
+    ids.dedup();
+    assert_eq!((created, ids.len()), (1, 1));
+    assert_eq!(s.stock(&a).await, 18);
+}
+
+#[tokio::test]
+async fn admins_rename_categories_and_slug_clashes_are_409() {
+    let s = shop().await;
+    let breads = s.category("Breads").await;
+    s.category("Cakes").await;
+    let path = format!("/api/v1/categories/{}", breads["id"].as_str().unwrap());
+    let res = s
+        .app
+        .send_json(
+            Method::PATCH,
+            &path,
+            Some(&s.admin.access),
+            &json!({"name": "Loaves", "description": "Daily"}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(
+        (
+            body["name"].as_str(),
+            body["slug"].as_str(),
+            body["description"].as_str()
+        ),
+        (Some("Loaves"), Some("breads"), Some("Daily"))
+    );
+    assert_problem(
+        s.app
+            .send_json(
+                Method::PATCH,
+                &path,
+                Some(&s.admin.access),
+                &json!({"slug": "cakes"}),
+            )
+            .await,
+        StatusCode::CONFLICT,
+    )
+    .await;
+    assert_problem(
+        s.app
+            .send_json(
+                Method::PATCH,
+                &path,
+                Some(&s.admin.access),
+                &json!({"slug": "Not A Slug"}),
+            )
+            .await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
+    let del = s
+        .app
+        .request(Method::DELETE, &path)
+        .bearer_auth(&s.admin.access)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(del.status(), StatusCode::NO_CONTENT);
+}

@@ -23,9 +23,9 @@ use keel_infrastructure::SystemClock;
 use keel_infrastructure::clerk::{ClerkBackendApi, ClerkConfig, ClerkIdentityProvider};
 use keel_infrastructure::jobs::{JobRunner, JobRunnerConfig, SeaOrmJobQueue};
 use keel_infrastructure::persistence::{
-    CachingSessionRepo, CachingUserRepo, Database, SeaOrmAccountRepo, SeaOrmCartRepo,
-    SeaOrmCategoryRepo, SeaOrmOrderRepo, SeaOrmProductRepo, SeaOrmSessionRepo, SeaOrmUserRepo,
-    SeaOrmWebhookEventRepo,
+    CachingProductRepo, CachingSessionRepo, CachingUserRepo, Database, SeaOrmAccountRepo,
+    SeaOrmCartRepo, SeaOrmCategoryRepo, SeaOrmOrderRepo, SeaOrmProductRepo, SeaOrmSessionRepo,
+    SeaOrmUserRepo, SeaOrmWebhookEventRepo,
 };
 use keel_infrastructure::security::{
     Argon2Hasher, InMemoryLoginThrottle, JwtConfig, JwtTokenService,
@@ -201,7 +201,10 @@ pub fn wire(settings: &Settings, db: &DatabaseConnection) -> anyhow::Result<Wire
         None => None,
     };
 
-    let products: Arc<dyn ProductRepo> = Arc::new(SeaOrmProductRepo::new(db.clone()));
+    let products: Arc<dyn ProductRepo> = Arc::new(CachingProductRepo::new(
+        Arc::new(SeaOrmProductRepo::new(db.clone())),
+        StdDuration::from_millis(settings.shop.list_cache_ms),
+    ));
     let storage = LocalFileStorage::new(&settings.uploads.dir).map_err(|e| {
         anyhow::anyhow!(
             "cannot create APP__UPLOADS__DIR {}: {e}",

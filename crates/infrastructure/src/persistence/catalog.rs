@@ -20,6 +20,7 @@ use uuid::Uuid;
 
 use super::database::{begin_write, like_pattern, repo_err};
 use super::entities::{categories, product_images, products};
+use crate::cache::TtlCache;
 
 fn corrupt(what: &str) -> RepoError {
     RepoError::Unavailable(format!("stored {what} is invalid"))
@@ -165,15 +166,37 @@ impl CategoryRepo for SeaOrmCategoryRepo {
 
 /// [`ProductRepo`] on SeaORM. Image URLs live in `product_images`, ordered
 /// by `created_at` then id.
-#[derive(Debug, Clone)]
+///
+/// The public list's `total` (a `COUNT(*)` over every matching row, the
+/// costliest part of a page) is cached per filter for [`LIST_TOTAL_TTL`] and
+/// dropped on every product write through this adapter; stock changes do not
+/// affect it. Rows themselves are always read fresh.
+#[derive(Clone)]
 pub struct SeaOrmProductRepo {
     db: DatabaseConnection,
+    totals: std::sync::Arc<TtlCache<String, u64>>,
+}
+
+/// How long a list total may be reused.
+pub const LIST_TOTAL_TTL: std::time::Duration = std::time::Duration::from_secs(2);
+
+impl std::fmt::Debug for SeaOrmProductRepo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SeaOrmProductRepo").finish_non_exhaustive()
+    }
 }
 
 impl SeaOrmProductRepo {
     /// An adapter over `db`.
     pub fn new(db: DatabaseConnection) -> Self {
-        Self { db }
+        Self {
+            db,
+            totals: std::sync::Arc::new(TtlCache::new(LIST_TOTAL_TTL)),
+        }
+    }
+
+    fn forget_totals(&self) {
+        self.totals.remove_where(|_| true);
     }
 }
 
@@ -340,6 +363,7 @@ impl SeaOrmProductRepo {
 #[async_trait]
 impl ProductRepo for SeaOrmProductRepo {
     async fn create(&self, product: &Product) -> Result<(), RepoError> {
+        self.forget_totals();
         let txn = begin_write(&self.db).await.map_err(repo_err)?;
         if let Some(category) = product.category_id {
             ensure_category(&txn, category).await?;
@@ -363,6 +387,7 @@ impl ProductRepo for SeaOrmProductRepo {
     }
 
     async fn update(&self, product: &Product) -> Result<bool, RepoError> {
+        self.forget_totals();
         let id = product.id.as_uuid();
         let txn = begin_write(&self.db).await.map_err(repo_err)?;
         let live = products::Entity::find_by_id(id)
@@ -412,6 +437,7 @@ impl ProductRepo for SeaOrmProductRepo {
     }
 
     async fn soft_delete(&self, id: ProductId, now: DateTime<Utc>) -> Result<bool, RepoError> {
+        self.forget_totals();
         let updated = products::Entity::update_many()
             .col_expr(products::Column::DeletedAt, Expr::value(now))
             .col_expr(products::Column::UpdatedAt, Expr::value(now))
@@ -440,7 +466,18 @@ impl ProductRepo for SeaOrmProductRepo {
         page: PageRequest,
     ) -> Result<Page<Product>, RepoError> {
         let query = products::Entity::find().filter(list_condition(filter));
-        let total = query.clone().count(&self.db).await.map_err(repo_err)?;
+        let total_key = format!(
+            "{:?}|{:?}|{:?}|{:?}",
+            filter.query, filter.category, filter.min_price, filter.max_price
+        );
+        let total = match self.totals.get(&total_key) {
+            Some(total) => total,
+            None => {
+                let total = query.clone().count(&self.db).await.map_err(repo_err)?;
+                self.totals.insert(total_key, total);
+                total
+            }
+        };
         let (key, order) = sort_key(filter.sort);
         let rows = query
             .order_by(key, order.clone())

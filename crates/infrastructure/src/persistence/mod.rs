@@ -1,6 +1,7 @@
 //! SeaORM persistence: connection set-up, entities and repository adapters.
 
 mod cached;
+mod cached_products;
 pub mod catalog;
 mod database;
 pub(crate) mod entities;
@@ -9,6 +10,7 @@ pub mod ordering;
 pub mod webhooks;
 
 pub use cached::{CachingSessionRepo, CachingUserRepo};
+pub use cached_products::CachingProductRepo;
 pub use catalog::{SeaOrmCategoryRepo, SeaOrmProductRepo};
 pub use database::{Database, DatabaseKind, begin_write, repo_err};
 pub use identity::{SeaOrmAccountRepo, SeaOrmSessionRepo, SeaOrmUserRepo, SeaOrmVerificationRepo};
