@@ -8,6 +8,7 @@ pub mod identity;
 pub mod meta;
 pub mod openapi;
 pub mod problem;
+pub mod serde_util;
 pub mod shop;
 pub mod webhooks;
 

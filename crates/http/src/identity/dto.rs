@@ -4,18 +4,9 @@ use chrono::{DateTime, Utc};
 use keel_application::identity::{AuthTokens, SessionView};
 use keel_domain::Page;
 use keel_domain::identity::{Role, User};
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
-
-/// Distinguishes an absent field (`None`) from an explicit `null` (`Some(None)`).
-fn nullable<'de, D, T>(d: D) -> Result<Option<Option<T>>, D::Error>
-where
-    D: Deserializer<'de>,
-    T: Deserialize<'de>,
-{
-    Option::<T>::deserialize(d).map(Some)
-}
 
 /// A role on the wire.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -211,15 +202,15 @@ impl From<SessionView> for SessionResponse {
 #[derive(Debug, Default, Deserialize, ToSchema)]
 pub struct UpdateMeRequest {
     /// Display name.
-    #[serde(default, deserialize_with = "nullable")]
+    #[serde(default, deserialize_with = "crate::serde_util::nullable")]
     #[schema(value_type = Option<String>)]
     pub name: Option<Option<String>>,
     /// Username.
-    #[serde(default, deserialize_with = "nullable")]
+    #[serde(default, deserialize_with = "crate::serde_util::nullable")]
     #[schema(value_type = Option<String>)]
     pub username: Option<Option<String>>,
     /// Avatar URL (absolute http or https).
-    #[serde(default, deserialize_with = "nullable")]
+    #[serde(default, deserialize_with = "crate::serde_util::nullable")]
     #[schema(value_type = Option<String>)]
     pub image_url: Option<Option<String>>,
 }
@@ -228,15 +219,15 @@ pub struct UpdateMeRequest {
 #[derive(Debug, Default, Deserialize, ToSchema)]
 pub struct AdminUpdateRequest {
     /// Display name.
-    #[serde(default, deserialize_with = "nullable")]
+    #[serde(default, deserialize_with = "crate::serde_util::nullable")]
     #[schema(value_type = Option<String>)]
     pub name: Option<Option<String>>,
     /// Username.
-    #[serde(default, deserialize_with = "nullable")]
+    #[serde(default, deserialize_with = "crate::serde_util::nullable")]
     #[schema(value_type = Option<String>)]
     pub username: Option<Option<String>>,
     /// Avatar URL.
-    #[serde(default, deserialize_with = "nullable")]
+    #[serde(default, deserialize_with = "crate::serde_util::nullable")]
     #[schema(value_type = Option<String>)]
     pub image_url: Option<Option<String>>,
     /// New role.

@@ -4,17 +4,9 @@ use chrono::{DateTime, Utc};
 use keel_domain::Page;
 use keel_domain::catalog::{Category, Product};
 use keel_domain::ordering::{CartView, Order, OrderItem, OrderStatus};
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
-
-fn nullable<'de, D, T>(d: D) -> Result<Option<Option<T>>, D::Error>
-where
-    D: Deserializer<'de>,
-    T: Deserialize<'de>,
-{
-    Option::<T>::deserialize(d).map(Some)
-}
 
 /// A category.
 #[derive(Debug, Serialize, ToSchema)]
@@ -59,7 +51,7 @@ pub struct UpdateCategoryRequest {
     /// New slug.
     pub slug: Option<String>,
     /// New description; `null` clears it.
-    #[serde(default, deserialize_with = "nullable")]
+    #[serde(default, deserialize_with = "crate::serde_util::nullable")]
     #[schema(value_type = Option<String>)]
     pub description: Option<Option<String>>,
 }
@@ -190,7 +182,7 @@ pub struct UpdateProductRequest {
     /// New slug.
     pub slug: Option<String>,
     /// New description; `null` clears it.
-    #[serde(default, deserialize_with = "nullable")]
+    #[serde(default, deserialize_with = "crate::serde_util::nullable")]
     #[schema(value_type = Option<String>)]
     pub description: Option<Option<String>>,
     /// New price.
@@ -200,7 +192,7 @@ pub struct UpdateProductRequest {
     /// New stock.
     pub stock: Option<i64>,
     /// New category; `null` clears it.
-    #[serde(default, deserialize_with = "nullable")]
+    #[serde(default, deserialize_with = "crate::serde_util::nullable")]
     #[schema(value_type = Option<Uuid>)]
     pub category_id: Option<Option<Uuid>>,
     /// Sold or hidden.
