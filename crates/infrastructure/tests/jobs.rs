@@ -209,13 +209,13 @@ async fn a_job_abandoned_by_a_dead_runner_is_reclaimed_after_the_lock_timeout() 
     let mut patient = JobRunner::new(
         db.clone(),
         JobRunnerConfig {
-            lock_timeout: Duration::from_millis(100),
+            lock_timeout: Duration::from_millis(500),
             ..config("patient")
         },
     );
     patient.register("count", handler.clone());
     assert!(!patient.run_once().await.unwrap(), "still locked");
-    tokio::time::sleep(Duration::from_millis(150)).await;
+    tokio::time::sleep(Duration::from_millis(700)).await;
     assert!(patient.run_once().await.unwrap());
     assert_eq!(status_of(&db, id).await, ("succeeded".into(), 2));
 }

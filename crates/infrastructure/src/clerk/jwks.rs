@@ -433,7 +433,7 @@ mod tests {
             ClerkConfig {
                 jwks_ttl: Duration::ZERO,
                 jwks_min_refresh: Duration::ZERO,
-                stale_max: Duration::from_millis(300),
+                stale_max: Duration::from_millis(1500),
                 ..config(server.url("/jwks"))
             },
             http(),
@@ -446,7 +446,7 @@ mod tests {
             2,
             "the stale key was served after a refetch attempt"
         );
-        tokio::time::sleep(Duration::from_millis(400)).await;
+        tokio::time::sleep(Duration::from_millis(1700)).await;
         assert_eq!(
             cache.key_for(Some("ins_a")).await.unwrap_err(),
             AuthError::Unavailable {
