@@ -77,6 +77,29 @@ async fn openapi_document_is_3_1_and_lists_every_route() {
             "{method} {path} missing"
         );
     }
+    fn refs(v: &Value, out: &mut Vec<String>) {
+        match v {
+            Value::Object(map) => map
+                .iter()
+                .for_each(|(k, v)| match (k.as_str(), v.as_str()) {
+                    ("$ref", Some(r)) => out.push(r.to_owned()),
+                    _ => refs(v, out),
+                }),
+            Value::Array(items) => items.iter().for_each(|v| refs(v, out)),
+            _ => {}
+        }
+    }
+    let mut all = Vec::new();
+    refs(&doc, &mut all);
+    let schemas = doc["components"]["schemas"].as_object().unwrap();
+    for r in &all {
+        let name = r.rsplit('/').next().unwrap();
+        assert!(schemas.contains_key(name), "dangling {r}");
+    }
+    assert!(
+        schemas.contains_key("PageResponse_UserResponse"),
+        "pages are typed per item"
+    );
     let login_responses = &doc["paths"]["/api/v1/auth/login"]["post"]["responses"];
     assert!(login_responses.get("401").is_some() && login_responses.get("429").is_some());
 }

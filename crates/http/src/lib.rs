@@ -7,6 +7,7 @@ pub mod errors;
 pub mod identity;
 pub mod meta;
 pub mod openapi;
+pub mod page;
 pub mod problem;
 pub mod serde_util;
 pub mod shop;

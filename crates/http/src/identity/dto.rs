@@ -2,7 +2,6 @@
 
 use chrono::{DateTime, Utc};
 use keel_application::identity::{AuthTokens, SessionView};
-use keel_domain::Page;
 use keel_domain::identity::{Role, User};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -259,30 +258,5 @@ pub struct ListUsersQuery {
     pub size: Option<u64>,
 }
 
-/// A page of users.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct UserPage {
-    /// Users on this page.
-    pub data: Vec<UserResponse>,
-    /// Users over all pages.
-    pub total: u64,
-    /// This page's number.
-    pub page: u64,
-    /// Page size.
-    pub size: u64,
-    /// Number of pages.
-    pub pages: u64,
-}
-
-impl From<Page<User>> for UserPage {
-    fn from(p: Page<User>) -> Self {
-        let (page, size, pages, total) = (p.request.page(), p.request.size(), p.pages(), p.total);
-        Self {
-            data: p.items.into_iter().map(UserResponse::from).collect(),
-            total,
-            page,
-            size,
-            pages,
-        }
-    }
-}
+/// A page of [`UserResponse`].
+pub type UserPage = crate::page::PageResponse<UserResponse>;

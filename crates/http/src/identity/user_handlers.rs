@@ -84,7 +84,7 @@ pub async fn change_password(
 #[utoipa::path(get, path = "/api/v1/users", tag = "users", security(("bearer" = [])),
     params(ListUsersQuery),
     responses(
-        (status = 200, body = UserPage),
+        (status = 200, body = crate::page::PageResponse<UserResponse>),
         (status = 401, body = Problem, content_type = "application/problem+json", description = "Missing or invalid token"),
         (status = 403, body = Problem, content_type = "application/problem+json", description = "Not an admin"),
         (status = 422, body = Problem, content_type = "application/problem+json", description = "Bad page, size or role"),
@@ -101,7 +101,7 @@ pub async fn list_users(
         role: query.role.map(Into::into),
     };
     let page = users.list(&who.0, filter, page).await?;
-    Ok(HttpResponse::Ok().json(UserPage::from(page)))
+    Ok(HttpResponse::Ok().json(UserPage::from_page(page, Into::into)))
 }
 
 /// One user (admin).

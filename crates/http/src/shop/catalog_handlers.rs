@@ -102,7 +102,7 @@ pub async fn delete_category(
 /// Browse active products (public): search, category and price filters, sort, pages.
 #[utoipa::path(get, path = "/api/v1/products", tag = "shop", params(ProductListQuery),
     responses(
-        (status = 200, body = ProductPage),
+        (status = 200, body = crate::page::PageResponse<ProductResponse>),
         (status = 422, body = Problem, content_type = "application/problem+json", description = "Bad filter, sort, page or size"),
     ))]
 pub async fn list_products(
@@ -127,7 +127,7 @@ pub async fn list_products(
         }
     };
     let products = catalog.products(&filter, page).await?;
-    Ok(HttpResponse::Ok().json(ProductPage::from(products)))
+    Ok(HttpResponse::Ok().json(ProductPage::from_page(products, Into::into)))
 }
 
 /// One active product by id or slug (public).

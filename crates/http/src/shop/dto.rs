@@ -1,7 +1,6 @@
 //! Shop request and response bodies.
 
 use chrono::{DateTime, Utc};
-use keel_domain::Page;
 use keel_domain::catalog::{Category, Product};
 use keel_domain::ordering::{CartView, Order, OrderItem, OrderStatus};
 use serde::{Deserialize, Serialize};
@@ -122,34 +121,6 @@ pub struct ProductListQuery {
     pub page: Option<u64>,
     /// Page size, 1 to 100.
     pub size: Option<u64>,
-}
-
-/// A page of products.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ProductPage {
-    /// Products on this page.
-    pub data: Vec<ProductResponse>,
-    /// Products over all pages.
-    pub total: u64,
-    /// This page's number.
-    pub page: u64,
-    /// Page size.
-    pub size: u64,
-    /// Number of pages.
-    pub pages: u64,
-}
-
-impl From<Page<Product>> for ProductPage {
-    fn from(p: Page<Product>) -> Self {
-        let (page, size, pages, total) = (p.request.page(), p.request.size(), p.pages(), p.total);
-        Self {
-            data: p.items.into_iter().map(Into::into).collect(),
-            total,
-            page,
-            size,
-            pages,
-        }
-    }
 }
 
 /// `POST /products`.
@@ -364,34 +335,6 @@ impl From<Order> for OrderResponse {
     }
 }
 
-/// A page of orders.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct OrderPage {
-    /// Orders, newest first.
-    pub data: Vec<OrderResponse>,
-    /// Orders over all pages.
-    pub total: u64,
-    /// This page's number.
-    pub page: u64,
-    /// Page size.
-    pub size: u64,
-    /// Number of pages.
-    pub pages: u64,
-}
-
-impl From<Page<Order>> for OrderPage {
-    fn from(p: Page<Order>) -> Self {
-        let (page, size, pages, total) = (p.request.page(), p.request.size(), p.pages(), p.total);
-        Self {
-            data: p.items.into_iter().map(Into::into).collect(),
-            total,
-            page,
-            size,
-            pages,
-        }
-    }
-}
-
 /// `GET /orders` and `GET /admin/orders` query.
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -410,3 +353,9 @@ pub struct ChangeStatusRequest {
     /// The next status along the machine.
     pub status: OrderStatusDto,
 }
+
+/// A page of [`ProductResponse`].
+pub type ProductPage = crate::page::PageResponse<ProductResponse>;
+
+/// A page of [`OrderResponse`].
+pub type OrderPage = crate::page::PageResponse<OrderResponse>;

@@ -44,7 +44,7 @@ pub async fn checkout(
 /// My orders, newest first.
 #[utoipa::path(get, path = "/api/v1/orders", tag = "shop", security(("bearer" = [])), params(OrdersQuery),
     responses(
-        (status = 200, body = OrderPage),
+        (status = 200, body = crate::page::PageResponse<OrderResponse>),
         (status = 401, body = Problem, content_type = "application/problem+json", description = "Missing or invalid token"),
         (status = 422, body = Problem, content_type = "application/problem+json", description = "Bad page or size"),
     ))]
@@ -54,7 +54,10 @@ pub async fn list_mine(
     query: web::Query<OrdersQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let page = PageRequest::parse(query.page, query.size).map_err(ApiError::Validation)?;
-    Ok(HttpResponse::Ok().json(OrderPage::from(orders.mine(&who.0, page).await?)))
+    Ok(HttpResponse::Ok().json(OrderPage::from_page(
+        orders.mine(&who.0, page).await?,
+        Into::into,
+    )))
 }
 
 /// One of my orders (staff and admins: any).
@@ -99,7 +102,7 @@ pub async fn cancel_order(
 /// Every order, optionally of one status (staff and admins).
 #[utoipa::path(get, path = "/api/v1/admin/orders", tag = "shop", security(("bearer" = [])), params(OrdersQuery),
     responses(
-        (status = 200, body = OrderPage),
+        (status = 200, body = crate::page::PageResponse<OrderResponse>),
         (status = 403, body = Problem, content_type = "application/problem+json", description = "Not staff"),
         (status = 422, body = Problem, content_type = "application/problem+json", description = "Bad status, page or size"),
     ))]
@@ -112,7 +115,7 @@ pub async fn list_all(
     let all = orders
         .all(&who.0, query.status.map(Into::into), page)
         .await?;
-    Ok(HttpResponse::Ok().json(OrderPage::from(all)))
+    Ok(HttpResponse::Ok().json(OrderPage::from_page(all, Into::into)))
 }
 
 /// Move an order along `pending → confirmed → preparing → ready → completed`

@@ -1,7 +1,6 @@
 //! Webhook request and response bodies.
 
 use chrono::{DateTime, Utc};
-use keel_domain::Page;
 use keel_domain::webhooks::{WebhookEvent, WebhookStatus};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -111,30 +110,5 @@ pub struct ListEventsQuery {
     pub size: Option<u64>,
 }
 
-/// A page of events.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct WebhookEventPage {
-    /// Events on this page, newest first.
-    pub data: Vec<WebhookEventResponse>,
-    /// Events over all pages.
-    pub total: u64,
-    /// This page's number.
-    pub page: u64,
-    /// Page size.
-    pub size: u64,
-    /// Number of pages.
-    pub pages: u64,
-}
-
-impl From<Page<WebhookEvent>> for WebhookEventPage {
-    fn from(p: Page<WebhookEvent>) -> Self {
-        let (page, size, pages, total) = (p.request.page(), p.request.size(), p.pages(), p.total);
-        Self {
-            data: p.items.into_iter().map(Into::into).collect(),
-            total,
-            page,
-            size,
-            pages,
-        }
-    }
-}
+/// A page of [`WebhookEventResponse`].
+pub type WebhookEventPage = crate::page::PageResponse<WebhookEventResponse>;

@@ -70,7 +70,7 @@ pub async fn receive_clerk(
 #[utoipa::path(get, path = "/api/v1/admin/webhook-events", tag = "webhooks", security(("bearer" = [])),
     params(ListEventsQuery),
     responses(
-        (status = 200, body = WebhookEventPage),
+        (status = 200, body = crate::page::PageResponse<WebhookEventResponse>),
         (status = 401, body = Problem, content_type = "application/problem+json", description = "Missing or invalid token"),
         (status = 403, body = Problem, content_type = "application/problem+json", description = "Not an admin"),
         (status = 404, body = Problem, content_type = "application/problem+json", description = "Webhooks not configured"),
@@ -85,7 +85,7 @@ pub async fn list_events(
     let query = query.into_inner();
     let page = PageRequest::parse(query.page, query.size).map_err(ApiError::Validation)?;
     let events = svc.list(&who.0, query.status.map(Into::into), page).await?;
-    Ok(HttpResponse::Ok().json(WebhookEventPage::from(events)))
+    Ok(HttpResponse::Ok().json(WebhookEventPage::from_page(events, Into::into)))
 }
 
 /// Queue a dead or retrying event again now (admin).
