@@ -68,17 +68,32 @@ pub fn problem_response(
     detail: &str,
     errors: Option<Vec<ProblemField>>,
 ) -> HttpResponse {
-    let body = Problem {
-        kind: "about:blank".into(),
-        title: status.canonical_reason().unwrap_or("Error").into(),
-        status: status.as_u16(),
-        detail: detail.into(),
+    Problem {
         errors,
-        products: None,
-    };
-    HttpResponse::build(status)
-        .insert_header((header::CONTENT_TYPE, PROBLEM_JSON))
-        .json(body)
+        ..Problem::new(status, detail)
+    }
+    .into_response(status)
+}
+
+impl Problem {
+    /// An `about:blank` problem for `status` with `detail` and no extensions.
+    pub fn new(status: StatusCode, detail: &str) -> Self {
+        Self {
+            kind: "about:blank".into(),
+            title: status.canonical_reason().unwrap_or("Error").into(),
+            status: status.as_u16(),
+            detail: detail.into(),
+            errors: None,
+            products: None,
+        }
+    }
+
+    /// This document as a `application/problem+json` response.
+    pub fn into_response(self, status: StatusCode) -> HttpResponse {
+        HttpResponse::build(status)
+            .insert_header((header::CONTENT_TYPE, PROBLEM_JSON))
+            .json(self)
+    }
 }
 
 /// Every error a handler can return. Each variant has one status; 500s are
@@ -168,21 +183,14 @@ impl ResponseError for ApiError {
             Self::TooManyRequests { .. } => {
                 problem_response(status, "too many attempts; retry later", None)
             }
-            Self::Unfulfillable(products) => {
-                let body = Problem {
-                    kind: "about:blank".into(),
-                    title: status.canonical_reason().unwrap_or("Conflict").into(),
-                    status: status.as_u16(),
-                    detail:
-                        "some products are short of stock or no longer sold; nothing was ordered"
-                            .into(),
-                    errors: None,
-                    products: Some(products.clone()),
-                };
-                HttpResponse::build(status)
-                    .insert_header((header::CONTENT_TYPE, PROBLEM_JSON))
-                    .json(body)
+            Self::Unfulfillable(products) => Problem {
+                products: Some(products.clone()),
+                ..Problem::new(
+                    status,
+                    "some products are short of stock or no longer sold; nothing was ordered",
+                )
             }
+            .into_response(status),
             Self::Unavailable { detail, cause, .. } => {
                 tracing::warn!(cause = %cause, "service unavailable");
                 problem_response(status, detail, None)

@@ -45,4 +45,5 @@ pub use dispatch::{ExternalAuth, TokenDispatcher};
 pub use error::IdentityError;
 pub use external_users::{ExternalUserService, ExternalUserUpdate, SyncOutcome};
 pub use local_provider::LocalIdentityProvider;
+pub(crate) use user_service::require_admin;
 pub use user_service::{AdminUpdate, CreateAdminOutcome, UpdateMe, UserService};

@@ -260,7 +260,8 @@ impl UserService {
     }
 }
 
-fn require_admin(principal: &Principal) -> Result<(), IdentityError> {
+/// `Forbidden` unless the caller is an admin.
+pub(crate) fn require_admin(principal: &Principal) -> Result<(), IdentityError> {
     if principal.is_admin() {
         Ok(())
     } else {

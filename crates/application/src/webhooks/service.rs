@@ -11,7 +11,7 @@ use uuid::Uuid;
 
 use super::clerk_event::{HANDLED_TYPES, event_type};
 use super::clerk_job::CLERK_WEBHOOK_JOB;
-use crate::identity::IdentityError;
+use crate::identity::{IdentityError, require_admin};
 
 /// What `receive` did with a delivery.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -146,13 +146,5 @@ impl WebhookService {
         self.events.update(&event).await?;
         self.queue.enqueue(job_for(event.id, now)).await?;
         Ok(event)
-    }
-}
-
-fn require_admin(principal: &Principal) -> Result<(), IdentityError> {
-    if principal.is_admin() {
-        Ok(())
-    } else {
-        Err(IdentityError::Forbidden)
     }
 }
