@@ -92,9 +92,15 @@ async fn openapi_document_is_3_1_and_lists_every_route() {
     let mut all = Vec::new();
     refs(&doc, &mut all);
     let schemas = doc["components"]["schemas"].as_object().unwrap();
+    let responses = doc["components"]["responses"].as_object().unwrap();
     for r in &all {
         let name = r.rsplit('/').next().unwrap();
-        assert!(schemas.contains_key(name), "dangling {r}");
+        let target = if r.starts_with("#/components/responses/") {
+            responses
+        } else {
+            schemas
+        };
+        assert!(target.contains_key(name), "dangling {r}");
     }
     assert!(
         schemas.contains_key("PageResponse_UserResponse"),
@@ -180,16 +186,41 @@ async fn a_missing_field_or_wrong_type_is_a_problem_422() {
 }
 
 #[tokio::test]
-async fn a_wrong_method_is_a_problem_not_an_empty_page() {
+async fn a_method_a_path_does_not_declare_is_a_405_problem_with_allow() {
     let app = spawn_app().await;
-    let res = app
-        .request(Method::PUT, "/api/v1/auth/login")
+    let trace = Method::from_bytes(b"TRACE").unwrap();
+    for (method, path, allow) in [
+        (Method::PUT, "/api/v1/auth/login", "POST"),
+        (trace.clone(), "/api/v1/users/me", "GET, DELETE, PATCH"),
+        (trace, "/api/v1/products", "GET, POST"),
+        (Method::PUT, "/health", "GET"),
+        (
+            Method::POST,
+            "/api/v1/products/some-slug",
+            "GET, DELETE, PATCH",
+        ),
+        (Method::DELETE, "/api/v1/admin/orders", "GET"),
+        (Method::PATCH, "/api/v1/images/abc.png", "GET"),
+    ] {
+        let res = app.request(method.clone(), path).send().await.unwrap();
+        assert_eq!(
+            res.status(),
+            StatusCode::METHOD_NOT_ALLOWED,
+            "{method} {path}"
+        );
+        assert_eq!(
+            res.headers().get("allow").and_then(|v| v.to_str().ok()),
+            Some(allow),
+            "{method} {path}"
+        );
+        assert_problem(res, StatusCode::METHOD_NOT_ALLOWED).await;
+    }
+    let unknown = app
+        .request(Method::PUT, "/api/v1/nothing")
         .send()
         .await
         .unwrap();
-    let status = res.status();
-    assert!(matches!(status.as_u16(), 404 | 405), "{status}");
-    assert_problem(res, status).await;
+    assert_problem(unknown, StatusCode::NOT_FOUND).await;
 }
 
 #[tokio::test]

@@ -1,6 +1,11 @@
 //! Keel's use cases. Written against the domain's ports only, so every rule
 //! here is unit-tested with mocked ports.
 
+pub mod catalog;
+pub mod error;
 pub mod identity;
-pub mod shop;
+pub mod ordering;
 pub mod webhooks;
+
+#[cfg(test)]
+mod test_support;

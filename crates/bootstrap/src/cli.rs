@@ -6,7 +6,6 @@ use migration::{Migrator, MigratorTrait};
 
 use crate::settings::Settings;
 use crate::startup::{Application, connect};
-use crate::wiring;
 
 /// Keel: identity, profiles, shop and workspace in one backend.
 #[derive(Debug, Parser)]
@@ -98,7 +97,7 @@ pub async fn run(cli: Cli, settings: Settings) -> anyhow::Result<()> {
         Command::CreateAdmin { email, password } => {
             let db = connect(&settings).await?;
             Migrator::up(&db, None).await?;
-            let users = UserService::new(wiring::identity_ports(&settings, &db));
+            let users = UserService::new(crate::contexts::identity::ports(&settings, &db));
             let outcome = users
                 .create_admin(&email, &password)
                 .await

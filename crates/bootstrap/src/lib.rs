@@ -3,6 +3,7 @@
 //! end-to-end suite builds the same [`Application`].
 
 pub mod cli;
+pub mod contexts;
 pub mod seed;
 pub mod settings;
 pub mod startup;

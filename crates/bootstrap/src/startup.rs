@@ -13,6 +13,7 @@ use migration::{Migrator, MigratorTrait};
 use sea_orm::DatabaseConnection;
 use tokio::sync::watch;
 
+use crate::contexts;
 use crate::settings::Settings;
 use crate::wiring;
 
@@ -36,7 +37,7 @@ impl Application {
         settings.validate()?;
         let db = connect(&settings).await?;
         Migrator::up(&db, None).await?;
-        let wired = wiring::wire(&settings, &db)?;
+        let wired = wiring::wire(&settings, &db, contexts::ALL)?;
         let state = wired.http;
         let runner = settings.jobs.enabled.then_some(wired.runner);
         let listener = TcpListener::bind((settings.server.host.as_str(), settings.server.port))?;

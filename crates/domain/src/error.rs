@@ -1,17 +1,111 @@
 //! Errors shared by every bounded context.
 
+use std::error::Error as StdError;
+use std::fmt;
+use std::sync::Arc;
+
 use serde::Serialize;
 
+/// The underlying failure behind an unavailable or internal error: kept
+/// whole (not only its text) so logs can show the full source chain. It is
+/// for logs only and never reaches a client.
+#[derive(Clone)]
+pub struct Cause(Arc<dyn StdError + Send + Sync>);
+
+impl Cause {
+    /// Wraps `err`, keeping its source chain.
+    pub fn new(err: impl StdError + Send + Sync + 'static) -> Self {
+        Self(Arc::new(err))
+    }
+
+    /// A cause that is only a message.
+    pub fn msg(message: impl Into<String>) -> Self {
+        Self(Arc::new(Message(message.into())))
+    }
+
+    /// The message of this cause and of every source below it, joined by `: `.
+    pub fn chain(&self) -> String {
+        let mut out = self.0.to_string();
+        let mut next = self.0.source();
+        while let Some(err) = next {
+            out.push_str(": ");
+            out.push_str(&err.to_string());
+            next = err.source();
+        }
+        out
+    }
+}
+
+#[derive(Debug)]
+struct Message(String);
+
+impl fmt::Display for Message {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl StdError for Message {}
+
+impl fmt::Display for Cause {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&self.0, f)
+    }
+}
+
+impl fmt::Debug for Cause {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Cause({})", self.chain())
+    }
+}
+
+impl StdError for Cause {
+    fn source(&self) -> Option<&(dyn StdError + 'static)> {
+        self.0.source()
+    }
+}
+
+/// Causes compare by their text, so tests can assert on errors.
+impl PartialEq for Cause {
+    fn eq(&self, other: &Self) -> bool {
+        self.chain() == other.chain()
+    }
+}
+
+impl Eq for Cause {}
+
+impl From<&str> for Cause {
+    fn from(message: &str) -> Self {
+        Self::msg(message)
+    }
+}
+
+impl From<String> for Cause {
+    fn from(message: String) -> Self {
+        Self::msg(message)
+    }
+}
+
 /// A storage port failed.
-#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
 pub enum RepoError {
     /// A uniqueness rule was violated (duplicate email, slug, key...).
     #[error("conflict: {0}")]
     Conflict(String),
-    /// The storage could not answer; the message is for logs only.
+    /// A transient failure (connection lost, pool timeout, serialization
+    /// failure, database busy): retrying later may succeed (503).
     #[error("storage unavailable: {0}")]
-    Unavailable(String),
+    Unavailable(#[source] Cause),
+    /// Anything else (a row that does not parse, a broken invariant, a
+    /// statement the database refused): retrying will not help (500).
+    #[error("storage failed: {0}")]
+    Internal(#[source] Cause),
 }
+
+/// The caller is authenticated but lacks the role an action needs.
+#[derive(Debug, Clone, Copy, thiserror::Error, PartialEq, Eq)]
+#[error("not allowed")]
+pub struct Forbidden;
 
 /// One invalid input field, as reported in a 422 problem's `errors` list.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

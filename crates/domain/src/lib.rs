@@ -13,5 +13,5 @@ pub mod ordering;
 pub mod pagination;
 pub mod webhooks;
 
-pub use error::{FieldError, RepoError};
+pub use error::{Cause, FieldError, Forbidden, RepoError};
 pub use pagination::{Page, PageRequest};

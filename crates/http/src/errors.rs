@@ -3,11 +3,12 @@
 
 use actix_web::dev::ServiceResponse;
 use actix_web::error::{JsonPayloadError, PathError, QueryPayloadError, UrlencodedError};
-use actix_web::http::header;
+use actix_web::http::{StatusCode, header};
 use actix_web::middleware::ErrorHandlerResponse;
 use actix_web::{HttpRequest, HttpResponse, web};
 use keel_domain::FieldError;
 
+use crate::methods::AllowedMethods;
 use crate::problem::{ApiError, PROBLEM_JSON, problem_response};
 
 /// Largest JSON body accepted.
@@ -86,13 +87,28 @@ pub fn payload_config() -> web::PayloadConfig {
     web::PayloadConfig::new(256 * 1024)
 }
 
-/// The answer for unknown routes.
-pub async fn not_found() -> HttpResponse {
-    problem_response(
-        actix_web::http::StatusCode::NOT_FOUND,
-        "no route matches this path",
+/// The answer when no route matched: 405 with `Allow` when the path is
+/// known (the method is not one it declares), else 404.
+pub async fn not_found(req: HttpRequest) -> HttpResponse {
+    let allow = req
+        .app_data::<AllowedMethods>()
+        .and_then(|m| m.allow(req.path()).map(str::to_owned));
+    match allow {
+        Some(allow) => method_not_allowed(&allow),
+        None => problem_response(StatusCode::NOT_FOUND, "no route matches this path", None),
+    }
+}
+
+fn method_not_allowed(allow: &str) -> HttpResponse {
+    let mut response = problem_response(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method not allowed on this path",
         None,
-    )
+    );
+    if let Ok(value) = header::HeaderValue::from_str(allow) {
+        response.headers_mut().insert(header::ALLOW, value);
+    }
+    response
 }
 
 /// For `ErrorHandlers::default_handler`: any error response that is not
@@ -107,6 +123,18 @@ pub fn ensure_problem<B>(res: ServiceResponse<B>) -> actix_web::Result<ErrorHand
         return Ok(ErrorHandlerResponse::Response(res.map_into_left_body()));
     }
     let status = res.status();
+    if status == StatusCode::METHOD_NOT_ALLOWED {
+        let allow = res
+            .request()
+            .app_data::<AllowedMethods>()
+            .and_then(|m| m.allow(res.request().path()))
+            .unwrap_or_default()
+            .to_owned();
+        let (req, _) = res.into_parts();
+        return Ok(ErrorHandlerResponse::Response(
+            ServiceResponse::new(req, method_not_allowed(&allow)).map_into_right_body(),
+        ));
+    }
     let detail = match status.as_u16() {
         405 => "method not allowed on this path",
         s if s >= 500 => "an unexpected error occurred",

@@ -3,14 +3,18 @@
 //! and domain crates, never a database driver.
 
 pub mod auth;
+pub mod context;
 pub mod errors;
-pub mod identity;
 pub mod meta;
+pub mod methods;
 pub mod openapi;
 pub mod page;
 pub mod problem;
 pub mod serde_util;
-pub mod shop;
+
+pub mod catalog;
+pub mod identity;
+pub mod ordering;
 pub mod webhooks;
 
 use std::sync::Arc;
@@ -21,40 +25,51 @@ use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::middleware::{ErrorHandlers, NormalizePath, TrailingSlash};
 use actix_web::{App, HttpMessage, HttpResponse, web};
-use keel_application::identity::{AuthService, UserService};
-use keel_application::shop::{CartService, CatalogService, OrderService};
-use keel_application::webhooks::WebhookService;
 use keel_domain::identity::IdentityProvider;
 use tracing_actix_web::{RequestId, TracingLogger};
-use utoipa::OpenApi;
 use utoipa_swagger_ui::SwaggerUi;
 
+pub use context::HttpContext;
 pub use meta::ReadinessProbe;
 pub use openapi::ApiDoc;
 
-/// Everything the handlers need, shared by all workers.
+/// Everything the app needs, shared by all workers: what every context uses
+/// (bearer-token verification, readiness, CORS) and the contexts themselves.
 #[derive(Clone)]
 pub struct HttpState {
-    /// Registration, login, tokens and sessions.
-    pub auth: Arc<AuthService>,
-    /// My account and user administration.
-    pub users: Arc<UserService>,
     /// Bearer-token verification.
     pub identity: Arc<dyn IdentityProvider>,
     /// Readiness of the backing services.
     pub readiness: Arc<dyn ReadinessProbe>,
-    /// Clerk webhooks, when a signing secret is configured.
-    pub webhooks: Option<Arc<WebhookService>>,
-    /// Categories, products and images.
-    pub catalog: Arc<CatalogService>,
-    /// Carts.
-    pub carts: Arc<CartService>,
-    /// Orders.
-    pub orders: Arc<OrderService>,
-    /// Largest accepted image upload in bytes.
-    pub max_upload_bytes: usize,
     /// Origins allowed by CORS; `*` allows any origin.
     pub cors_origins: Vec<String>,
+    /// The bounded contexts, each with its routes and document part.
+    pub contexts: Arc<[HttpContext]>,
+    /// The merged OpenAPI document.
+    pub openapi: Arc<utoipa::openapi::OpenApi>,
+    /// The methods of every documented path, for 405 answers.
+    pub methods: methods::AllowedMethods,
+}
+
+impl HttpState {
+    /// The state for `contexts`: merges their documents once.
+    pub fn new(
+        identity: Arc<dyn IdentityProvider>,
+        readiness: Arc<dyn ReadinessProbe>,
+        cors_origins: Vec<String>,
+        contexts: Vec<HttpContext>,
+    ) -> Self {
+        let openapi = openapi::document(&contexts);
+        let methods = methods::AllowedMethods::from_document(&openapi);
+        Self {
+            identity,
+            readiness,
+            cors_origins,
+            contexts: contexts.into(),
+            openapi: Arc::new(openapi),
+            methods,
+        }
+    }
 }
 
 fn cors(origins: &[String]) -> Cors {
@@ -82,22 +97,15 @@ pub fn app(
         InitError = (),
     >,
 > {
-    let mut app = App::new();
-    if let Some(webhooks) = &state.webhooks {
-        app = app.app_data(web::Data::from(webhooks.clone()));
-    }
-    app.app_data(errors::json_config())
+    let contexts = state.contexts.clone();
+    App::new()
+        .app_data(errors::json_config())
         .app_data(errors::form_config())
         .app_data(errors::query_config())
         .app_data(errors::path_config())
         .app_data(errors::payload_config())
-        .app_data(web::Data::from(state.auth.clone()))
-        .app_data(web::Data::from(state.users.clone()))
-        .app_data(web::Data::from(state.catalog.clone()))
-        .app_data(web::Data::from(state.carts.clone()))
-        .app_data(web::Data::from(state.orders.clone()))
-        .app_data(web::Data::new(shop::UploadLimit(state.max_upload_bytes)))
         .app_data(web::Data::new(state.identity.clone()))
+        .app_data(state.methods.clone())
         .app_data(web::Data::new(state.readiness.clone()))
         .route("/health", web::get().to(meta::health))
         .route("/health/ready", web::get().to(meta::ready))
@@ -110,14 +118,14 @@ pub fn app(
             }),
         )
         .service(
-            SwaggerUi::new("/api/v1/docs/{_:.*}").url("/api/v1/openapi.json", ApiDoc::openapi()),
+            SwaggerUi::new("/api/v1/docs/{_:.*}")
+                .url("/api/v1/openapi.json", (*state.openapi).clone()),
         )
-        .service(
-            web::scope("/api/v1")
-                .configure(identity::configure)
-                .configure(webhooks::configure)
-                .configure(shop::configure),
-        )
+        .service(web::scope("/api/v1").configure(move |cfg| {
+            for ctx in contexts.iter() {
+                ctx.configure(cfg);
+            }
+        }))
         .default_service(web::to(errors::not_found))
         .wrap(ErrorHandlers::new().default_handler(errors::ensure_problem))
         .wrap(cors(&state.cors_origins))

@@ -1,11 +1,12 @@
-//! RFC 9457 problem details: the one error format of the API.
+//! RFC 9457 problem details: the one error format of the API, and the one
+//! mapping from the use cases' shared error kinds to statuses.
 
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpResponse, ResponseError};
-use keel_application::identity::IdentityError;
-use keel_domain::FieldError;
+use keel_application::error::{AppError, NoCase};
 use keel_domain::identity::AuthError;
+use keel_domain::{Cause, FieldError};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -30,18 +31,11 @@ pub struct Problem {
     /// Invalid fields (422 only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub errors: Option<Vec<ProblemField>>,
-    /// The products a checkout could not take (409 from `POST /orders` only).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub products: Option<Vec<ProductShortage>>,
-}
-
-/// A product a checkout could not take.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct ProductShortage {
-    /// The product.
-    pub product_id: uuid::Uuid,
-    /// `out_of_stock` or `unavailable` (missing, inactive or deleted).
-    pub reason: &'static str,
+    /// Members a context adds to its own problems (e.g. `products` on a
+    /// checkout 409); each such problem documents its own schema.
+    #[serde(flatten, skip_serializing_if = "serde_json::Map::is_empty")]
+    #[schema(ignore)]
+    pub extensions: serde_json::Map<String, serde_json::Value>,
 }
 
 /// One invalid input field.
@@ -84,7 +78,7 @@ impl Problem {
             status: status.as_u16(),
             detail: detail.into(),
             errors: None,
-            products: None,
+            extensions: serde_json::Map::new(),
         }
     }
 
@@ -96,8 +90,8 @@ impl Problem {
     }
 }
 
-/// Every error a handler can return. Each variant has one status; 500s are
-/// logged with their cause and answered without internals.
+/// Every error a handler can return. Each variant has one status; 500s and
+/// 503s are logged with their whole cause chain and answered without it.
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
     /// 400: the request could not be read.
@@ -138,20 +132,45 @@ pub enum ApiError {
         /// Seconds to wait.
         retry_after_secs: u64,
         /// The cause, for logs only.
-        cause: String,
+        cause: Cause,
     },
-    /// 409 from checkout, naming the products.
-    #[error("some products cannot be ordered")]
-    Unfulfillable(Vec<ProductShortage>),
+    /// A problem with one extension member that a context adds (e.g. the
+    /// products of a checkout 409).
+    #[error("{detail}")]
+    Extended {
+        /// The status.
+        status: StatusCode,
+        /// What went wrong, for humans.
+        detail: String,
+        /// The extension member's name.
+        name: &'static str,
+        /// Its value.
+        value: serde_json::Value,
+    },
     /// 500; the cause is logged, never sent.
     #[error("internal error: {0}")]
-    Internal(String),
+    Internal(Cause),
 }
 
 impl ApiError {
     /// A 401 for a missing or unacceptable bearer token; never says which check failed.
     pub fn invalid_token() -> Self {
         Self::Unauthorized("missing or invalid bearer token".into())
+    }
+
+    /// A problem with `status`, `detail` and the extension member `name`.
+    pub fn with_extension(
+        status: StatusCode,
+        detail: &str,
+        name: &'static str,
+        value: serde_json::Value,
+    ) -> Self {
+        Self::Extended {
+            status,
+            detail: detail.into(),
+            name,
+            value,
+        }
     }
 }
 
@@ -162,12 +181,13 @@ impl ResponseError for ApiError {
             Self::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             Self::Forbidden(_) => StatusCode::FORBIDDEN,
             Self::NotFound(_) => StatusCode::NOT_FOUND,
-            Self::Conflict(_) | Self::Unfulfillable(_) => StatusCode::CONFLICT,
+            Self::Conflict(_) => StatusCode::CONFLICT,
             Self::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::Unavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Extended { status, .. } => *status,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -183,20 +203,22 @@ impl ResponseError for ApiError {
             Self::TooManyRequests { .. } => {
                 problem_response(status, "too many attempts; retry later", None)
             }
-            Self::Unfulfillable(products) => Problem {
-                products: Some(products.clone()),
-                ..Problem::new(
-                    status,
-                    "some products are short of stock or no longer sold; nothing was ordered",
-                )
+            Self::Extended {
+                detail,
+                name,
+                value,
+                ..
+            } => {
+                let mut problem = Problem::new(status, detail);
+                problem.extensions.insert((*name).to_owned(), value.clone());
+                problem.into_response(status)
             }
-            .into_response(status),
             Self::Unavailable { detail, cause, .. } => {
-                tracing::warn!(cause = %cause, "service unavailable");
+                tracing::warn!(cause = %cause.chain(), "service unavailable");
                 problem_response(status, detail, None)
             }
             Self::Internal(cause) => {
-                tracing::error!(cause = %cause, "internal error");
+                tracing::error!(cause = %cause.chain(), "internal error");
                 problem_response(status, "an unexpected error occurred", None)
             }
             other => problem_response(status, &other.to_string(), None),
@@ -221,27 +243,34 @@ impl ResponseError for ApiError {
     }
 }
 
-impl From<IdentityError> for ApiError {
-    fn from(err: IdentityError) -> Self {
+/// How a context's own error cases answer; each context implements it for
+/// its case type next to its routes.
+pub trait ProblemCase {
+    /// The answer for this case.
+    fn into_api_error(self) -> ApiError;
+}
+
+impl ProblemCase for NoCase {
+    fn into_api_error(self) -> ApiError {
+        match self {}
+    }
+}
+
+/// The one mapping of the shared error kinds.
+impl<C: ProblemCase> From<AppError<C>> for ApiError {
+    fn from(err: AppError<C>) -> Self {
         match err {
-            IdentityError::Validation(errors) => Self::Validation(errors),
-            IdentityError::EmailTaken => Self::Conflict("email is already registered".into()),
-            IdentityError::Conflict(what) => Self::Conflict(what),
-            IdentityError::InvalidCredentials => {
-                Self::Unauthorized("invalid email or password".into())
-            }
-            IdentityError::InvalidToken => Self::invalid_token(),
-            IdentityError::Throttled { retry_after_secs } => {
-                Self::TooManyRequests { retry_after_secs }
-            }
-            IdentityError::Forbidden => Self::Forbidden("you are not allowed to do this".into()),
-            IdentityError::NotFound => Self::NotFound("no such resource".into()),
-            IdentityError::Unavailable(cause) => Self::Unavailable {
+            AppError::Validation(errors) => Self::Validation(errors),
+            AppError::NotFound => Self::NotFound("no such resource".into()),
+            AppError::Forbidden => Self::Forbidden("you are not allowed to do this".into()),
+            AppError::Conflict(what) => Self::Conflict(what),
+            AppError::Unavailable(cause) => Self::Unavailable {
                 detail: "storage is unavailable; retry later".into(),
                 retry_after_secs: 5,
                 cause,
             },
-            IdentityError::Internal(cause) => Self::Internal(cause),
+            AppError::Internal(cause) => Self::Internal(cause),
+            AppError::Case(case) => case.into_api_error(),
         }
     }
 }
@@ -254,44 +283,7 @@ impl From<AuthError> for ApiError {
             AuthError::Unavailable { retry_after_secs } => Self::Unavailable {
                 detail: "authentication is temporarily unavailable".into(),
                 retry_after_secs,
-                cause: "identity provider unavailable".into(),
-            },
-        }
-    }
-}
-
-impl From<keel_application::shop::ShopError> for ApiError {
-    fn from(err: keel_application::shop::ShopError) -> Self {
-        use keel_application::shop::ShopError;
-        match err {
-            ShopError::Validation(errors) => Self::Validation(errors),
-            ShopError::NotFound => Self::NotFound("no such resource".into()),
-            ShopError::Forbidden => Self::Forbidden("you are not allowed to do this".into()),
-            ShopError::Conflict(what) => Self::Conflict(what),
-            ShopError::EmptyCart => Self::Validation(vec![FieldError::new("cart", "is empty")]),
-            ShopError::Unfulfillable {
-                out_of_stock,
-                unavailable,
-            } => Self::Unfulfillable(
-                out_of_stock
-                    .into_iter()
-                    .map(|p| ProductShortage {
-                        product_id: p.as_uuid(),
-                        reason: "out_of_stock",
-                    })
-                    .chain(unavailable.into_iter().map(|p| ProductShortage {
-                        product_id: p.as_uuid(),
-                        reason: "unavailable",
-                    }))
-                    .collect(),
-            ),
-            ShopError::UnsupportedMediaType => {
-                Self::UnsupportedMediaType("only JPEG, PNG and WebP images are accepted".into())
-            }
-            ShopError::Unavailable(cause) => Self::Unavailable {
-                detail: "storage is unavailable; retry later".into(),
-                retry_after_secs: 5,
-                cause,
+                cause: Cause::msg("identity provider unavailable"),
             },
         }
     }

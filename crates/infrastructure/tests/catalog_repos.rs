@@ -656,7 +656,7 @@ async fn add_image_url_only_touches_products_that_are_not_deleted() {
 }
 
 #[tokio::test]
-async fn a_stored_product_with_an_unknown_currency_reads_as_unavailable() {
+async fn a_stored_product_with_an_unknown_currency_is_an_internal_error_not_a_transient_one() {
     let db = common::fresh_db().await;
     let (_, products) = repos(db.clone());
     let mug = product("Mug", "mug", 100);
@@ -667,10 +667,10 @@ async fn a_stored_product_with_an_unknown_currency_reads_as_unavailable() {
 
     assert!(matches!(
         products.find_by_id(mug.id).await,
-        Err(RepoError::Unavailable(_))
+        Err(RepoError::Internal(_))
     ));
     assert!(matches!(
         products.list(&ProductFilter::default(), page(1, 10)).await,
-        Err(RepoError::Unavailable(_))
+        Err(RepoError::Internal(_))
     ));
 }

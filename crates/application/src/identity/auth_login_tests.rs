@@ -10,6 +10,7 @@ use super::test_support::{
     access_token_for, client, deactivated_user, now, stored_hash, user_with_role,
 };
 use super::{ClientInfo, IdentityError};
+use crate::identity::IdentityCase;
 
 const PASSWORD: &str = "correct horse";
 /// The throttle key for [`client`] and `ada@example.com`.
@@ -130,7 +131,10 @@ async fn login_with_unknown_email_still_runs_one_password_verify() {
         .login("ada@example.com", PASSWORD, client())
         .await;
 
-    assert_eq!(result.unwrap_err(), IdentityError::InvalidCredentials);
+    assert_eq!(
+        result.unwrap_err(),
+        IdentityError::Case(IdentityCase::InvalidCredentials)
+    );
 }
 
 #[tokio::test]
@@ -151,7 +155,10 @@ async fn login_with_a_malformed_email_skips_the_lookup_but_still_runs_one_passwo
         .login("Not-An-Email", PASSWORD, client())
         .await;
 
-    assert_eq!(result.unwrap_err(), IdentityError::InvalidCredentials);
+    assert_eq!(
+        result.unwrap_err(),
+        IdentityError::Case(IdentityCase::InvalidCredentials)
+    );
 }
 
 #[tokio::test]
@@ -179,7 +186,10 @@ async fn login_with_a_wrong_password_records_a_failure_and_returns_invalid_crede
         .login("ada@example.com", "wrong horse", client())
         .await;
 
-    assert_eq!(result.unwrap_err(), IdentityError::InvalidCredentials);
+    assert_eq!(
+        result.unwrap_err(),
+        IdentityError::Case(IdentityCase::InvalidCredentials)
+    );
 }
 
 #[tokio::test]
@@ -201,7 +211,10 @@ async fn login_with_a_deactivated_user_verifies_against_no_hash_and_returns_inva
         .login("ada@example.com", PASSWORD, client())
         .await;
 
-    assert_eq!(result.unwrap_err(), IdentityError::InvalidCredentials);
+    assert_eq!(
+        result.unwrap_err(),
+        IdentityError::Case(IdentityCase::InvalidCredentials)
+    );
 }
 
 #[tokio::test]
@@ -228,7 +241,10 @@ async fn login_for_a_user_without_a_password_verifies_against_no_hash() {
         .login("ada@example.com", PASSWORD, client())
         .await;
 
-    assert_eq!(result.unwrap_err(), IdentityError::InvalidCredentials);
+    assert_eq!(
+        result.unwrap_err(),
+        IdentityError::Case(IdentityCase::InvalidCredentials)
+    );
 }
 
 #[tokio::test]
@@ -251,9 +267,9 @@ async fn login_while_throttled_returns_throttled_and_never_verifies() {
 
     assert_eq!(
         result.unwrap_err(),
-        IdentityError::Throttled {
+        IdentityError::Case(IdentityCase::Throttled {
             retry_after_secs: 42
-        }
+        })
     );
 }
 
@@ -271,7 +287,10 @@ async fn login_with_a_password_over_128_characters_never_verifies_and_records_a_
         .login("ada@example.com", &"é".repeat(129), client())
         .await;
 
-    assert_eq!(result.unwrap_err(), IdentityError::InvalidCredentials);
+    assert_eq!(
+        result.unwrap_err(),
+        IdentityError::Case(IdentityCase::InvalidCredentials)
+    );
 }
 
 #[tokio::test]
@@ -292,7 +311,10 @@ async fn login_with_a_password_of_exactly_128_characters_is_still_verified() {
         .login("ada@example.com", &long, client())
         .await;
 
-    assert_eq!(result.unwrap_err(), IdentityError::InvalidCredentials);
+    assert_eq!(
+        result.unwrap_err(),
+        IdentityError::Case(IdentityCase::InvalidCredentials)
+    );
 }
 
 #[tokio::test]
@@ -312,7 +334,10 @@ async fn login_without_a_client_ip_throttles_on_a_dash_and_the_normalised_email(
         .login("  ADA@example.COM", PASSWORD, ClientInfo::default())
         .await;
 
-    assert_eq!(result.unwrap_err(), IdentityError::InvalidCredentials);
+    assert_eq!(
+        result.unwrap_err(),
+        IdentityError::Case(IdentityCase::InvalidCredentials)
+    );
 }
 
 #[tokio::test]
@@ -334,7 +359,7 @@ async fn login_when_the_hasher_fails_returns_internal_without_counting_a_failure
         .await;
 
     assert!(
-        matches!(result, Err(IdentityError::Internal(ref why)) if why.contains("bad phc string")),
+        matches!(result, Err(IdentityError::Internal(ref why)) if why.chain().contains("bad phc string")),
         "{result:?}"
     );
 }

@@ -11,6 +11,7 @@ use super::test_support::{
     ACCESS_TTL_SECS, Mocks, NEW_REFRESH_HASH, NEW_REFRESH_PLAIN, REFRESH_TTL_DAYS, Slot,
     access_token_for, client, deactivated_user, now, session_of, user, user_with_role,
 };
+use crate::identity::IdentityCase;
 
 const OLD_PLAIN: &str = "old-refresh-plain";
 const OLD_HASH: &str = "old-refresh-hash";
@@ -117,7 +118,10 @@ async fn refresh_with_an_unknown_token_returns_invalid_token() {
 
     let result = m.auth_service().refresh(OLD_PLAIN, client()).await;
 
-    assert_eq!(result.unwrap_err(), IdentityError::InvalidToken);
+    assert_eq!(
+        result.unwrap_err(),
+        IdentityError::Case(IdentityCase::InvalidToken)
+    );
 }
 
 #[tokio::test]
@@ -134,7 +138,10 @@ async fn refresh_with_an_already_rotated_token_revokes_the_whole_family() {
 
     let result = m.auth_service().refresh(OLD_PLAIN, client()).await;
 
-    assert_eq!(result.unwrap_err(), IdentityError::InvalidToken);
+    assert_eq!(
+        result.unwrap_err(),
+        IdentityError::Case(IdentityCase::InvalidToken)
+    );
 }
 
 #[tokio::test]
@@ -151,7 +158,10 @@ async fn refresh_with_a_revoked_token_revokes_the_whole_family() {
 
     let result = m.auth_service().refresh(OLD_PLAIN, client()).await;
 
-    assert_eq!(result.unwrap_err(), IdentityError::InvalidToken);
+    assert_eq!(
+        result.unwrap_err(),
+        IdentityError::Case(IdentityCase::InvalidToken)
+    );
 }
 
 #[tokio::test]
@@ -167,7 +177,10 @@ async fn refresh_with_a_token_expiring_right_now_returns_invalid_token_without_r
 
     let result = m.auth_service().refresh(OLD_PLAIN, client()).await;
 
-    assert_eq!(result.unwrap_err(), IdentityError::InvalidToken);
+    assert_eq!(
+        result.unwrap_err(),
+        IdentityError::Case(IdentityCase::InvalidToken)
+    );
 }
 
 #[tokio::test]
@@ -187,7 +200,10 @@ async fn refresh_that_loses_the_rotation_race_revokes_the_family() {
 
     let result = m.auth_service().refresh(OLD_PLAIN, client()).await;
 
-    assert_eq!(result.unwrap_err(), IdentityError::InvalidToken);
+    assert_eq!(
+        result.unwrap_err(),
+        IdentityError::Case(IdentityCase::InvalidToken)
+    );
 }
 
 #[tokio::test]
@@ -203,7 +219,10 @@ async fn refresh_for_a_deactivated_user_revokes_the_family() {
 
     let result = m.auth_service().refresh(OLD_PLAIN, client()).await;
 
-    assert_eq!(result.unwrap_err(), IdentityError::InvalidToken);
+    assert_eq!(
+        result.unwrap_err(),
+        IdentityError::Case(IdentityCase::InvalidToken)
+    );
 }
 
 #[tokio::test]
@@ -217,7 +236,10 @@ async fn refresh_for_a_vanished_user_revokes_the_family() {
 
     let result = m.auth_service().refresh(OLD_PLAIN, client()).await;
 
-    assert_eq!(result.unwrap_err(), IdentityError::InvalidToken);
+    assert_eq!(
+        result.unwrap_err(),
+        IdentityError::Case(IdentityCase::InvalidToken)
+    );
 }
 
 /// Mocks that reject every port call: the token must be refused up front.
@@ -235,7 +257,10 @@ async fn refresh_with_an_empty_token_touches_no_port() {
         .auth_service()
         .refresh("", client())
         .await;
-    assert_eq!(result.unwrap_err(), IdentityError::InvalidToken);
+    assert_eq!(
+        result.unwrap_err(),
+        IdentityError::Case(IdentityCase::InvalidToken)
+    );
 }
 
 #[tokio::test]
@@ -246,7 +271,10 @@ async fn refresh_with_a_token_over_256_bytes_touches_no_port() {
             .auth_service()
             .refresh(&token, client())
             .await;
-        assert_eq!(result.unwrap_err(), IdentityError::InvalidToken);
+        assert_eq!(
+            result.unwrap_err(),
+            IdentityError::Case(IdentityCase::InvalidToken)
+        );
     }
 }
 
@@ -267,7 +295,10 @@ async fn refresh_with_a_token_of_exactly_256_bytes_is_looked_up() {
 
     let result = m.auth_service().refresh(&token, client()).await;
 
-    assert_eq!(result.unwrap_err(), IdentityError::InvalidToken);
+    assert_eq!(
+        result.unwrap_err(),
+        IdentityError::Case(IdentityCase::InvalidToken)
+    );
 }
 
 #[tokio::test]

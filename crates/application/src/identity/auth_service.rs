@@ -11,6 +11,7 @@ use uuid::Uuid;
 
 use super::error::IdentityError;
 use super::validate;
+use crate::identity::IdentityCase;
 
 /// Token lifetimes.
 #[derive(Debug, Clone, Copy)]
@@ -147,7 +148,7 @@ impl AuthService {
         };
 
         if self.users.find_by_email(&email).await?.is_some() {
-            return Err(IdentityError::EmailTaken);
+            return Err(IdentityError::Case(IdentityCase::EmailTaken));
         }
         let hash = self.hasher.hash(&password).await?;
         let now = self.clock.now();
@@ -159,7 +160,7 @@ impl AuthService {
             Ok(()) => {}
             Err(RepoError::Conflict(_)) => {
                 return Err(match self.users.find_by_email(&user.email).await? {
-                    Some(_) => IdentityError::EmailTaken,
+                    Some(_) => IdentityError::Case(IdentityCase::EmailTaken),
                     None => IdentityError::Conflict("username is already taken".into()),
                 });
             }
@@ -186,7 +187,9 @@ impl AuthService {
             email.trim().to_lowercase()
         );
         if let Some(retry_after_secs) = self.throttle.check(&key, now).await {
-            return Err(IdentityError::Throttled { retry_after_secs });
+            return Err(IdentityError::Case(IdentityCase::Throttled {
+                retry_after_secs,
+            }));
         }
         match self.check_credentials(email, password).await? {
             Some(mut user) => {
@@ -197,7 +200,7 @@ impl AuthService {
             }
             None => {
                 self.throttle.record_failure(&key, now).await;
-                Err(IdentityError::InvalidCredentials)
+                Err(IdentityError::Case(IdentityCase::InvalidCredentials))
             }
         }
     }
@@ -235,24 +238,24 @@ impl AuthService {
         client: ClientInfo,
     ) -> Result<AuthTokens, IdentityError> {
         if refresh_token.is_empty() || refresh_token.len() > MAX_REFRESH_TOKEN_LEN {
-            return Err(IdentityError::InvalidToken);
+            return Err(IdentityError::Case(IdentityCase::InvalidToken));
         }
         let now = self.clock.now();
         let hash = self.tokens.hash_refresh_token(refresh_token);
         let Some(current) = self.sessions.find_by_refresh_hash(&hash).await? else {
-            return Err(IdentityError::InvalidToken);
+            return Err(IdentityError::Case(IdentityCase::InvalidToken));
         };
         if current.revoked_at.is_some() || current.replaced_by.is_some() {
             self.sessions.revoke_family(current.family_id, now).await?;
-            return Err(IdentityError::InvalidToken);
+            return Err(IdentityError::Case(IdentityCase::InvalidToken));
         }
         if current.expires_at <= now {
-            return Err(IdentityError::InvalidToken);
+            return Err(IdentityError::Case(IdentityCase::InvalidToken));
         }
         let user = self.users.find_by_id(current.user_id).await?;
         let Some(user) = user.filter(User::can_sign_in) else {
             self.sessions.revoke_family(current.family_id, now).await?;
-            return Err(IdentityError::InvalidToken);
+            return Err(IdentityError::Case(IdentityCase::InvalidToken));
         };
         let refresh = self.tokens.new_refresh_token();
         let successor = Session {
@@ -271,7 +274,7 @@ impl AuthService {
         if !self.sessions.rotate(current.id, &successor).await? {
             // Lost a race against another use of the same token: a reuse.
             self.sessions.revoke_family(current.family_id, now).await?;
-            return Err(IdentityError::InvalidToken);
+            return Err(IdentityError::Case(IdentityCase::InvalidToken));
         }
         let access_token = self.access_token(&user, current.family_id, now)?;
         Ok(AuthTokens {

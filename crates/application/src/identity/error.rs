@@ -1,19 +1,18 @@
+use keel_domain::Cause;
 use keel_domain::identity::{HashError, TokenError};
-use keel_domain::{FieldError, RepoError};
 
-/// What an identity use case can fail with; the HTTP layer maps each variant
-/// to one status.
-#[derive(Debug, thiserror::Error, PartialEq, Eq)]
-pub enum IdentityError {
-    /// Input failed validation (422).
-    #[error("validation failed")]
-    Validation(Vec<FieldError>),
+use crate::error::AppError;
+
+/// What an identity use case can fail with: the shared kinds plus
+/// [`IdentityCase`].
+pub type IdentityError = AppError<IdentityCase>;
+
+/// The identity context's own failures; the HTTP layer maps each to one status.
+#[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
+pub enum IdentityCase {
     /// The email is already registered (409).
-    #[error("email already registered")]
+    #[error("email is already registered")]
     EmailTaken,
-    /// Another uniqueness or state conflict (409).
-    #[error("{0}")]
-    Conflict(String),
     /// Wrong email or password, deliberately not saying which (401).
     #[error("invalid email or password")]
     InvalidCredentials,
@@ -26,45 +25,16 @@ pub enum IdentityError {
         /// Seconds until the next attempt is allowed.
         retry_after_secs: u64,
     },
-    /// Authenticated but not allowed (403).
-    #[error("not allowed")]
-    Forbidden,
-    /// No such resource visible to the caller (404).
-    #[error("not found")]
-    NotFound,
-    /// Storage is unreachable (503); the message is for logs only.
-    #[error("storage unavailable: {0}")]
-    Unavailable(String),
-    /// An unexpected failure (500); the message is for logs only.
-    #[error("internal error: {0}")]
-    Internal(String),
-}
-
-impl IdentityError {
-    /// A 422 on one field.
-    pub fn invalid(field: &str, message: &str) -> Self {
-        Self::Validation(vec![FieldError::new(field, message)])
-    }
-}
-
-impl From<RepoError> for IdentityError {
-    fn from(err: RepoError) -> Self {
-        match err {
-            // The driver's detail names tables and constraints: keep it out of responses.
-            RepoError::Conflict(_) => Self::Conflict("conflicts with an existing record".into()),
-            RepoError::Unavailable(why) => Self::Unavailable(why),
-        }
-    }
 }
 
 impl From<HashError> for IdentityError {
     fn from(err: HashError) -> Self {
-        Self::Internal(err.to_string())
+        Self::Internal(Cause::new(err))
     }
 }
 
 impl From<TokenError> for IdentityError {
     fn from(err: TokenError) -> Self {
-        Self::Internal(err.to_string())
+        Self::Internal(Cause::new(err))
     }
 }

@@ -30,7 +30,7 @@ mod external_sync_tests;
 #[cfg(test)]
 mod local_provider_tests;
 #[cfg(test)]
-mod test_support;
+use crate::test_support::identity as test_support;
 #[cfg(test)]
 mod user_admin_tests;
 #[cfg(test)]
@@ -42,8 +42,7 @@ pub use auth_service::{
     AuthPolicy, AuthService, AuthTokens, ClientInfo, IdentityPorts, RegisterCommand, SessionView,
 };
 pub use dispatch::{ExternalAuth, TokenDispatcher};
-pub use error::IdentityError;
+pub use error::{IdentityCase, IdentityError};
 pub use external_users::{ExternalUserService, ExternalUserUpdate, SyncOutcome};
 pub use local_provider::LocalIdentityProvider;
-pub(crate) use user_service::require_admin;
 pub use user_service::{AdminUpdate, CreateAdminOutcome, UpdateMe, UserService};

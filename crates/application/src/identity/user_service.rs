@@ -130,7 +130,7 @@ impl UserService {
         filter: UserFilter,
         page: PageRequest,
     ) -> Result<Page<User>, IdentityError> {
-        require_admin(principal)?;
+        principal.require_admin()?;
         let filter = UserFilter {
             query: filter
                 .query
@@ -146,7 +146,7 @@ impl UserService {
     /// # Errors
     /// `Forbidden` (403) for non-admins, `NotFound` (404).
     pub async fn get(&self, principal: &Principal, id: UserId) -> Result<User, IdentityError> {
-        require_admin(principal)?;
+        principal.require_admin()?;
         self.users
             .find_by_id(id)
             .await?
@@ -164,7 +164,7 @@ impl UserService {
         id: UserId,
         update: AdminUpdate,
     ) -> Result<User, IdentityError> {
-        require_admin(principal)?;
+        principal.require_admin()?;
         let mut user = self
             .users
             .find_by_id(id)
@@ -197,7 +197,7 @@ impl UserService {
     /// # Errors
     /// `Forbidden` (403), `NotFound` (404), `Conflict` (409) for oneself.
     pub async fn delete(&self, principal: &Principal, id: UserId) -> Result<(), IdentityError> {
-        require_admin(principal)?;
+        principal.require_admin()?;
         if id == principal.user.id {
             return Err(IdentityError::Conflict(
                 "admins cannot delete themselves".into(),
@@ -257,15 +257,6 @@ impl UserService {
             RepoError::Conflict(_) => IdentityError::Conflict("username is already taken".into()),
             other => other.into(),
         })
-    }
-}
-
-/// `Forbidden` unless the caller is an admin.
-pub(crate) fn require_admin(principal: &Principal) -> Result<(), IdentityError> {
-    if principal.is_admin() {
-        Ok(())
-    } else {
-        Err(IdentityError::Forbidden)
     }
 }
 

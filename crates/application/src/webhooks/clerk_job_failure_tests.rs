@@ -3,7 +3,8 @@
 use chrono::Duration;
 use keel_domain::RepoError;
 use keel_domain::jobs::{Job, JobError, JobHandler};
-use keel_domain::webhooks::{MockWebhookEventRepo, WebhookEvent, WebhookStatus};
+use keel_domain::webhooks::ports::MockWebhookEventRepo;
+use keel_domain::webhooks::{WebhookEvent, WebhookStatus};
 use uuid::Uuid;
 
 use super::clerk_job_tests::{events_holding, handler, job_for};

@@ -3,6 +3,7 @@
 
 mod clerk_event;
 mod clerk_job;
+mod error;
 mod service;
 
 #[cfg(test)]
@@ -14,8 +15,9 @@ mod service_admin_tests;
 #[cfg(test)]
 mod service_tests;
 #[cfg(test)]
-mod test_support;
+use crate::test_support::webhooks as test_support;
 
 pub use clerk_event::{ClerkEvent, parse_clerk_event};
 pub use clerk_job::{CLERK_WEBHOOK_JOB, ClerkWebhookJob};
+pub use error::{WebhooksCase, WebhooksError};
 pub use service::{Receipt, WebhookService};

@@ -11,7 +11,7 @@ use uuid::Uuid;
 
 use super::clerk_event::{HANDLED_TYPES, event_type};
 use super::clerk_job::CLERK_WEBHOOK_JOB;
-use crate::identity::{IdentityError, require_admin};
+use super::error::{WebhooksCase, WebhooksError};
 
 /// What `receive` did with a delivery.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -64,12 +64,12 @@ impl WebhookService {
         &self,
         headers: Option<WebhookHeaders>,
         body: &[u8],
-    ) -> Result<Receipt, IdentityError> {
+    ) -> Result<Receipt, WebhooksError> {
         let now = self.clock.now();
-        let headers = headers.ok_or(IdentityError::InvalidToken)?;
+        let headers = headers.ok_or(WebhooksError::Case(WebhooksCase::InvalidSignature))?;
         self.verifier
             .verify(&headers, body, now)
-            .map_err(|_| IdentityError::InvalidToken)?;
+            .map_err(|_| WebhooksError::Case(WebhooksCase::InvalidSignature))?;
         let kind = event_type(body);
         let handled = kind.as_deref().is_some_and(|k| HANDLED_TYPES.contains(&k));
         let event = WebhookEvent {
@@ -118,8 +118,8 @@ impl WebhookService {
         principal: &Principal,
         status: Option<WebhookStatus>,
         page: PageRequest,
-    ) -> Result<Page<WebhookEvent>, IdentityError> {
-        require_admin(principal)?;
+    ) -> Result<Page<WebhookEvent>, WebhooksError> {
+        principal.require_admin()?;
         Ok(self.events.list(status, page).await?)
     }
 
@@ -131,11 +131,11 @@ impl WebhookService {
         &self,
         principal: &Principal,
         id: Uuid,
-    ) -> Result<WebhookEvent, IdentityError> {
-        require_admin(principal)?;
-        let mut event = self.events.find(id).await?.ok_or(IdentityError::NotFound)?;
+    ) -> Result<WebhookEvent, WebhooksError> {
+        principal.require_admin()?;
+        let mut event = self.events.find(id).await?.ok_or(WebhooksError::NotFound)?;
         if !matches!(event.status, WebhookStatus::Dead | WebhookStatus::Retrying) {
-            return Err(IdentityError::Conflict(format!(
+            return Err(WebhooksError::Conflict(format!(
                 "only dead or retrying events can be retried; this one is {}",
                 event.status.as_str()
             )));

@@ -3,19 +3,19 @@
 use std::sync::Arc;
 
 use keel_domain::identity::Role;
-use keel_domain::jobs::{MockJobQueue, NewJob};
-use keel_domain::webhooks::{
-    MockWebhookEventRepo, MockWebhookVerifier, WebhookEvent, WebhookStatus,
-};
+use keel_domain::jobs::NewJob;
+use keel_domain::jobs::ports::MockJobQueue;
+use keel_domain::webhooks::ports::{MockWebhookEventRepo, MockWebhookVerifier};
+use keel_domain::webhooks::{WebhookEvent, WebhookStatus};
 use keel_domain::{Page, PageRequest};
 use mockall::Sequence;
 use mockall::predicate::eq;
 use serde_json::Value;
 use uuid::Uuid;
 
+use super::WebhooksError;
 use super::test_support::{clock, now, principal, stored_event};
 use super::{CLERK_WEBHOOK_JOB, WebhookService};
-use crate::identity::IdentityError;
 
 const BODY: &str = r#"{"type":"user.updated","data":{"id":"user_1"}}"#;
 
@@ -61,7 +61,7 @@ async fn listing_events_is_forbidden_to_staff_and_customers() {
             .list(&principal(role), None, PageRequest::default())
             .await;
 
-        assert_eq!(result.unwrap_err(), IdentityError::Forbidden, "{role}");
+        assert_eq!(result.unwrap_err(), WebhooksError::Forbidden, "{role}");
     }
 }
 
@@ -98,7 +98,7 @@ async fn retrying_is_forbidden_to_non_admins_and_looks_nothing_up() {
         .retry(&principal(Role::Staff), Uuid::now_v7())
         .await;
 
-    assert_eq!(result.unwrap_err(), IdentityError::Forbidden);
+    assert_eq!(result.unwrap_err(), WebhooksError::Forbidden);
 }
 
 #[tokio::test]
@@ -116,7 +116,7 @@ async fn retrying_an_unknown_event_is_not_found() {
         .retry(&principal(Role::Admin), id)
         .await;
 
-    assert_eq!(result.unwrap_err(), IdentityError::NotFound);
+    assert_eq!(result.unwrap_err(), WebhooksError::NotFound);
 }
 
 #[tokio::test]
@@ -136,7 +136,7 @@ async fn only_dead_or_retrying_events_can_be_retried_the_rest_conflict_and_queue
             .await;
 
         assert!(
-            matches!(result, Err(IdentityError::Conflict(_))),
+            matches!(result, Err(WebhooksError::Conflict(_))),
             "{status:?}: {result:?}"
         );
     }

@@ -3,17 +3,16 @@
 use std::sync::{Arc, Mutex};
 
 use keel_domain::RepoError;
-use keel_domain::jobs::{MockJobQueue, NewJob};
-use keel_domain::webhooks::{
-    MockWebhookEventRepo, MockWebhookVerifier, WebhookError, WebhookEvent, WebhookHeaders,
-    WebhookStatus,
-};
+use keel_domain::jobs::NewJob;
+use keel_domain::jobs::ports::MockJobQueue;
+use keel_domain::webhooks::ports::{MockWebhookEventRepo, MockWebhookVerifier};
+use keel_domain::webhooks::{WebhookError, WebhookEvent, WebhookHeaders, WebhookStatus};
 use mockall::predicate::eq;
 use serde_json::Value;
 
 use super::test_support::{clock, now};
 use super::{CLERK_WEBHOOK_JOB, Receipt, WebhookService};
-use crate::identity::IdentityError;
+use super::{WebhooksCase, WebhooksError};
 
 const CREATED: &str = r#"{"object":"event","type":"user.created","data":{"id":"user_1"}}"#;
 const SESSION: &str = r#"{"object":"event","type":"session.created","data":{}}"#;
@@ -108,7 +107,10 @@ async fn a_delivery_failing_verification_is_rejected_before_storage_is_touched()
         .receive(Some(headers()), CREATED.as_bytes())
         .await;
 
-    assert_eq!(result.unwrap_err(), IdentityError::InvalidToken);
+    assert_eq!(
+        result.unwrap_err(),
+        WebhooksError::Case(WebhooksCase::InvalidSignature)
+    );
 }
 
 #[tokio::test]
@@ -119,7 +121,10 @@ async fn a_delivery_without_signature_headers_is_rejected_unverified_and_unstore
 
     let result = m.service().receive(None, CREATED.as_bytes()).await;
 
-    assert_eq!(result.unwrap_err(), IdentityError::InvalidToken);
+    assert_eq!(
+        result.unwrap_err(),
+        WebhooksError::Case(WebhooksCase::InvalidSignature)
+    );
 }
 
 #[tokio::test]
@@ -239,5 +244,5 @@ async fn failing_storage_is_unavailable_so_svix_delivers_again() {
         .receive(Some(headers()), CREATED.as_bytes())
         .await;
 
-    assert!(matches!(result, Err(IdentityError::Unavailable(_))));
+    assert!(matches!(result, Err(WebhooksError::Unavailable(_))));
 }

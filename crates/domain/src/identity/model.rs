@@ -4,6 +4,7 @@ use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 use super::values::{Email, Role, SessionId, UserId};
+use crate::error::Forbidden;
 
 /// A person who can sign in, locally or through Clerk.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -164,6 +165,30 @@ impl Principal {
     /// Whether the caller has the `staff` or `admin` role.
     pub fn is_staff(&self) -> bool {
         matches!(self.role, Role::Staff | Role::Admin)
+    }
+
+    /// `Ok` for admins.
+    ///
+    /// # Errors
+    /// [`Forbidden`] for every other role.
+    pub fn require_admin(&self) -> Result<(), Forbidden> {
+        if self.is_admin() {
+            Ok(())
+        } else {
+            Err(Forbidden)
+        }
+    }
+
+    /// `Ok` for staff and admins.
+    ///
+    /// # Errors
+    /// [`Forbidden`] for customers.
+    pub fn require_staff(&self) -> Result<(), Forbidden> {
+        if self.is_staff() {
+            Ok(())
+        } else {
+            Err(Forbidden)
+        }
     }
 }
 

@@ -1,44 +1,48 @@
 //! Identity routes: `/api/v1/auth/*` and `/api/v1/users/*`.
 
-pub mod auth_handlers;
 pub mod dto;
-pub mod user_handlers;
+pub mod handlers;
+mod problem;
+mod routes;
 
-use actix_web::web;
+use std::sync::Arc;
 
-/// Registers the identity routes under the `/api/v1` scope.
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(
-        web::scope("/auth")
-            .route("/register", web::post().to(auth_handlers::register))
-            .route("/login", web::post().to(auth_handlers::login))
-            .route("/token", web::post().to(auth_handlers::token))
-            .route("/refresh", web::post().to(auth_handlers::refresh))
-            .route("/logout", web::post().to(auth_handlers::logout))
-            .route("/sessions", web::get().to(auth_handlers::list_sessions))
-            .route(
-                "/sessions/{id}",
-                web::delete().to(auth_handlers::revoke_session),
-            ),
+use keel_application::identity::{AuthService, UserService};
+use utoipa::OpenApi;
+
+use crate::context::{HttpContext, data};
+use handlers::{auth, users};
+
+#[derive(OpenApi)]
+#[openapi(
+    paths(
+        auth::register,
+        auth::login,
+        auth::token,
+        auth::refresh,
+        auth::logout,
+        auth::list_sessions,
+        auth::revoke_session,
+        users::get_me,
+        users::update_me,
+        users::delete_me,
+        users::change_password,
+        users::list_users,
+        users::get_user,
+        users::update_user,
+        users::delete_user,
+    ),
+    tags(
+        (name = "auth", description = "Local accounts, tokens and sessions"),
+        (name = "users", description = "My account and user administration"),
     )
-    .service(
-        web::scope("/users")
-            .route("", web::get().to(user_handlers::list_users))
-            .service(
-                web::resource("/me")
-                    .route(web::get().to(user_handlers::get_me))
-                    .route(web::patch().to(user_handlers::update_me))
-                    .route(web::delete().to(user_handlers::delete_me)),
-            )
-            .route(
-                "/me/password",
-                web::post().to(user_handlers::change_password),
-            )
-            .service(
-                web::resource("/{id}")
-                    .route(web::get().to(user_handlers::get_user))
-                    .route(web::patch().to(user_handlers::update_user))
-                    .route(web::delete().to(user_handlers::delete_user)),
-            ),
-    );
+)]
+struct IdentityApi;
+
+/// The identity context over its use cases.
+pub fn context(auth: Arc<AuthService>, users: Arc<UserService>) -> HttpContext {
+    HttpContext::new(IdentityApi::openapi(), move |cfg| {
+        cfg.app_data(data(&auth)).app_data(data(&users));
+        routes::configure(cfg);
+    })
 }

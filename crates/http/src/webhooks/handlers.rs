@@ -1,7 +1,6 @@
 //! Webhook handlers.
 
 use actix_web::{HttpRequest, HttpResponse, web};
-use keel_application::identity::IdentityError;
 use keel_application::webhooks::WebhookService;
 use keel_domain::PageRequest;
 use keel_domain::webhooks::WebhookHeaders;
@@ -53,13 +52,7 @@ pub async fn receive_clerk(
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
     let svc = service(svc)?;
-    let receipt = svc
-        .receive(delivery_headers(&req), &body)
-        .await
-        .map_err(|e| match e {
-            IdentityError::InvalidToken => ApiError::BadRequest("invalid webhook signature".into()),
-            other => other.into(),
-        })?;
+    let receipt = svc.receive(delivery_headers(&req), &body).await?;
     Ok(HttpResponse::Ok().json(ReceiptResponse {
         id: receipt.id,
         status: receipt.status.into(),

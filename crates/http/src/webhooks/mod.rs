@@ -2,25 +2,33 @@
 
 pub mod dto;
 pub mod handlers;
+mod problem;
+mod routes;
 
-use actix_web::web;
+use std::sync::Arc;
+
+use keel_application::webhooks::WebhookService;
+use utoipa::OpenApi;
+
+use crate::context::{HttpContext, data};
 
 /// Largest webhook body accepted (Clerk user payloads are a few KiB).
 pub const WEBHOOK_BODY_LIMIT: usize = 256 * 1024;
 
-/// Registers the webhook routes under the `/api/v1` scope.
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(
-        web::resource("/webhooks/clerk")
-            .app_data(web::PayloadConfig::new(WEBHOOK_BODY_LIMIT))
-            .route(web::post().to(handlers::receive_clerk)),
-    )
-    .route(
-        "/admin/webhook-events",
-        web::get().to(handlers::list_events),
-    )
-    .route(
-        "/admin/webhook-events/{id}/retry",
-        web::post().to(handlers::retry_event),
-    );
+#[derive(OpenApi)]
+#[openapi(
+    paths(handlers::receive_clerk, handlers::list_events, handlers::retry_event),
+    tags((name = "webhooks", description = "Clerk webhooks and their event log"))
+)]
+struct WebhooksApi;
+
+/// The webhooks context; without a service (no signing secret configured)
+/// its routes answer 404.
+pub fn context(webhooks: Option<Arc<WebhookService>>) -> HttpContext {
+    HttpContext::new(WebhooksApi::openapi(), move |cfg| {
+        if let Some(webhooks) = &webhooks {
+            cfg.app_data(data(webhooks));
+        }
+        routes::configure(cfg);
+    })
 }

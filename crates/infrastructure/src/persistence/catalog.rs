@@ -23,7 +23,7 @@ use super::entities::{categories, product_images, products};
 use crate::cache::TtlCache;
 
 fn corrupt(what: &str) -> RepoError {
-    RepoError::Unavailable(format!("stored {what} is invalid"))
+    RepoError::Internal(format!("stored {what} is invalid").into())
 }
 
 fn missing_category(id: CategoryId) -> RepoError {

@@ -3,12 +3,13 @@
 use std::path::Path;
 use std::time::Duration;
 
-use keel_domain::RepoError;
+use keel_domain::{Cause, RepoError};
 use sea_orm::sea_query::LikeExpr;
+use sea_orm::sqlx::Error as SqlxError;
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{
-    ConnectOptions, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbErr, SqlErr,
-    SqliteTransactionMode, TransactionOptions, TransactionTrait,
+    ConnectOptions, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbErr, RuntimeErr,
+    SqlErr, SqliteTransactionMode, TransactionOptions, TransactionTrait,
 };
 
 /// Which database engine a connection talks to.
@@ -108,14 +109,56 @@ pub async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction,
 
 /// Translates a driver error into the port error: unique and foreign-key
 /// violations become [`RepoError::Conflict`] (portable through
-/// `DbErr::sql_err`), the rest [`RepoError::Unavailable`].
+/// `DbErr::sql_err`); transient failures (see [`is_transient`])
+/// [`RepoError::Unavailable`]; everything else [`RepoError::Internal`]. The
+/// driver error is kept whole as the cause.
 pub fn repo_err(err: DbErr) -> RepoError {
     match err.sql_err() {
         Some(
             SqlErr::UniqueConstraintViolation(detail)
             | SqlErr::ForeignKeyConstraintViolation(detail),
         ) => RepoError::Conflict(detail),
-        _ => RepoError::Unavailable(err.to_string()),
+        _ if is_transient(&err) => RepoError::Unavailable(Cause::new(err)),
+        _ => RepoError::Internal(Cause::new(err)),
+    }
+}
+
+/// PostgreSQL SQLSTATEs worth retrying: serialization failure, deadlock,
+/// lock not available, too many connections, a read-only transaction (a
+/// standby or a read-only switch), operator intervention (shutdown, crash
+/// recovery) and the connection-exception class.
+const TRANSIENT_PG_STATES: [&str; 6] = ["40001", "40P01", "55P03", "53300", "25006", "57P0"];
+
+/// SQLite result codes worth retrying: BUSY (5), LOCKED (6) and READONLY
+/// (8), with their extended codes (low byte).
+const TRANSIENT_SQLITE_CODES: [i64; 3] = [5, 6, 8];
+
+/// Whether retrying later may succeed: the pool timed out or closed, the
+/// connection broke, or the database answered with a transient code.
+pub fn is_transient(err: &DbErr) -> bool {
+    let runtime = match err {
+        DbErr::ConnectionAcquire(_) => return true,
+        DbErr::Conn(r) | DbErr::Exec(r) | DbErr::Query(r) => r,
+        _ => return false,
+    };
+    let RuntimeErr::SqlxError(sqlx_err) = runtime else {
+        return false;
+    };
+    match sqlx_err.as_ref() {
+        SqlxError::Io(_)
+        | SqlxError::Tls(_)
+        | SqlxError::PoolTimedOut
+        | SqlxError::PoolClosed
+        | SqlxError::WorkerCrashed => true,
+        SqlxError::Database(db) => {
+            let code = db.code().unwrap_or_default();
+            if let Ok(n) = code.parse::<i64>() {
+                TRANSIENT_SQLITE_CODES.contains(&(n & 0xff))
+            } else {
+                code.starts_with("08") || TRANSIENT_PG_STATES.iter().any(|s| code.starts_with(s))
+            }
+        }
+        _ => false,
     }
 }
 

@@ -31,7 +31,7 @@ impl SeaOrmUserRepo {
 }
 
 fn corrupt(what: &str) -> RepoError {
-    RepoError::Unavailable(format!("stored {what} is invalid"))
+    RepoError::Internal(format!("stored {what} is invalid").into())
 }
 
 fn user_from_row(m: users::Model) -> Result<User, RepoError> {
@@ -142,7 +142,7 @@ impl UserRepo for SeaOrmUserRepo {
         row.id = sea_orm::ActiveValue::Unchanged(user.id.as_uuid());
         row.created_at = sea_orm::ActiveValue::NotSet;
         row.update(&self.db).await.map(|_| ()).map_err(|e| match e {
-            sea_orm::DbErr::RecordNotUpdated => RepoError::Unavailable("user row vanished".into()),
+            sea_orm::DbErr::RecordNotUpdated => RepoError::Internal("user row vanished".into()),
             other => repo_err(other),
         })
     }

@@ -25,7 +25,7 @@ use super::database::{begin_write, repo_err};
 use super::entities::{cart_items, order_items, order_status_changes, orders, products, users};
 
 fn corrupt(what: &str) -> RepoError {
-    RepoError::Unavailable(format!("stored {what} is invalid"))
+    RepoError::Internal(format!("stored {what} is invalid").into())
 }
 
 /// [`CartRepo`] on SeaORM.

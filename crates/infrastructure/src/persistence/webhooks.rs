@@ -35,7 +35,7 @@ fn from_row(m: webhook_events::Model) -> Result<WebhookEvent, RepoError> {
         event_type: m.event_type,
         payload: m.payload,
         status: WebhookStatus::parse(&m.status)
-            .ok_or_else(|| RepoError::Unavailable("stored webhook status is invalid".into()))?,
+            .ok_or_else(|| RepoError::Internal("stored webhook status is invalid".into()))?,
         attempts: u32::try_from(m.attempts).unwrap_or(0),
         last_error: m.last_error,
         received_at: m.received_at,

@@ -1,0 +1,38 @@
+//! Catalog: categories, products and images.
+
+use std::sync::Arc;
+use std::time::Duration as StdDuration;
+
+use keel_application::catalog::CatalogService;
+use keel_domain::catalog::ProductRepo;
+use keel_infrastructure::persistence::{CachingProductRepo, SeaOrmCategoryRepo, SeaOrmProductRepo};
+use keel_infrastructure::storage::LocalFileStorage;
+
+use crate::wiring::Wiring;
+
+/// Wires the catalog; provides `Arc<dyn ProductRepo>` (carts price from it).
+pub fn wire(w: &mut Wiring<'_>) -> anyhow::Result<()> {
+    let settings = w.settings;
+    let products: Arc<dyn ProductRepo> = Arc::new(CachingProductRepo::new(
+        Arc::new(SeaOrmProductRepo::new(w.db.clone())),
+        StdDuration::from_millis(settings.shop.list_cache_ms),
+    ));
+    let storage = LocalFileStorage::new(&settings.uploads.dir).map_err(|e| {
+        anyhow::anyhow!(
+            "cannot create APP__UPLOADS__DIR {}: {e}",
+            settings.uploads.dir
+        )
+    })?;
+    let catalog = Arc::new(CatalogService::new(
+        Arc::new(SeaOrmCategoryRepo::new(w.db.clone())),
+        products.clone(),
+        Arc::new(storage),
+        w.clock.clone(),
+    ));
+    w.provide(products);
+    w.serve(keel_http::catalog::context(
+        catalog,
+        settings.uploads.max_bytes,
+    ));
+    Ok(())
+}

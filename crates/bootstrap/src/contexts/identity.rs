@@ -1,0 +1,134 @@
+//! Identity: local accounts, Clerk, tokens and sessions.
+
+use std::sync::Arc;
+use std::time::Duration as StdDuration;
+
+use keel_application::identity::{
+    AuthPolicy, AuthService, ExternalAuth, ExternalUserService, IdentityPorts,
+    LocalIdentityProvider, TokenDispatcher, UserService,
+};
+use keel_domain::clock::Clock;
+use keel_domain::identity::{ExternalDirectory, ExternalTokenVerifier, IdentityProvider};
+use keel_infrastructure::SystemClock;
+use keel_infrastructure::clerk::{ClerkBackendApi, ClerkConfig, ClerkIdentityProvider};
+use keel_infrastructure::persistence::{
+    CachingSessionRepo, CachingUserRepo, SeaOrmAccountRepo, SeaOrmSessionRepo, SeaOrmUserRepo,
+};
+use keel_infrastructure::security::{
+    Argon2Hasher, InMemoryLoginThrottle, JwtConfig, JwtTokenService,
+};
+use rand::RngCore;
+use sea_orm::DatabaseConnection;
+use secrecy::ExposeSecret;
+
+use crate::settings::Settings;
+use crate::wiring::{Wiring, secs};
+
+/// Wires identity; provides `Arc<dyn IdentityProvider>` (bearer tokens for
+/// every context) and `Arc<ExternalUserService>` (Clerk user sync).
+pub fn wire(w: &mut Wiring<'_>) -> anyhow::Result<()> {
+    let settings = w.settings;
+    let ports = ports(settings, w.db);
+    let policy = AuthPolicy {
+        access_ttl: secs(settings.auth.access_token_ttl_secs),
+        refresh_ttl: secs(settings.auth.refresh_token_ttl_secs),
+    };
+    let clerk = clerk_config(settings);
+    let directory: Option<Arc<dyn ExternalDirectory>> =
+        settings.clerk.secret_key.as_ref().map(|_| {
+            Arc::new(ClerkBackendApi::new(clerk.clone(), w.http_client.clone()))
+                as Arc<dyn ExternalDirectory>
+        });
+    let external_users = Arc::new(ExternalUserService::new(
+        ports.users.clone(),
+        ports.accounts.clone(),
+        ports.sessions.clone(),
+        directory,
+        ports.clock.clone(),
+    ));
+    let external = settings.clerk.enabled.then(|| ExternalAuth {
+        verifier: Arc::new(ClerkIdentityProvider::new(
+            clerk.clone(),
+            w.http_client.clone(),
+        )) as Arc<dyn ExternalTokenVerifier>,
+        users: external_users.clone(),
+    });
+    let identity: Arc<dyn IdentityProvider> = Arc::new(TokenDispatcher::new(
+        ports.tokens.clone(),
+        LocalIdentityProvider::new(
+            ports.tokens.clone(),
+            ports.sessions.clone(),
+            ports.users.clone(),
+            ports.clock.clone(),
+        ),
+        external,
+    ));
+    w.provide(identity);
+    w.provide(external_users);
+    w.serve(keel_http::identity::context(
+        Arc::new(AuthService::new(ports.clone(), policy)),
+        Arc::new(UserService::new(ports)),
+    ));
+    Ok(())
+}
+
+/// The identity ports on `db` (also used by `keel create-admin`).
+pub fn ports(settings: &Settings, db: &DatabaseConnection) -> IdentityPorts {
+    let cores = std::thread::available_parallelism().map_or(2, usize::from);
+    let concurrency = match settings.auth.hash_concurrency {
+        0 => cores.saturating_sub(1).max(1),
+        n => n,
+    };
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    let cache_ttl = StdDuration::from_secs(settings.auth.session_cache_ttl_secs);
+    IdentityPorts {
+        users: Arc::new(CachingUserRepo::new(
+            Arc::new(SeaOrmUserRepo::new(db.clone())),
+            cache_ttl,
+        )),
+        accounts: Arc::new(SeaOrmAccountRepo::new(db.clone())),
+        sessions: Arc::new(CachingSessionRepo::new(
+            Arc::new(SeaOrmSessionRepo::new(db.clone())),
+            cache_ttl,
+        )),
+        hasher: Arc::new(Argon2Hasher::new(concurrency)),
+        tokens: Arc::new(JwtTokenService::new(JwtConfig {
+            secret: secret_bytes(settings),
+            issuer: settings.auth.issuer.clone(),
+            audience: settings.auth.audience.clone(),
+        })),
+        throttle: Arc::new(InMemoryLoginThrottle::new(
+            settings.auth.login_max_failures,
+            secs(settings.auth.login_window_secs),
+        )),
+        clock,
+    }
+}
+
+fn secret_bytes(settings: &Settings) -> Vec<u8> {
+    match &settings.auth.jwt_secret {
+        Some(secret) => secret.expose_secret().as_bytes().to_vec(),
+        None => {
+            tracing::warn!(
+                "APP__AUTH__JWT_SECRET is not set: using a random key; tokens will not survive a restart"
+            );
+            let mut key = vec![0u8; 32];
+            rand::rngs::OsRng.fill_bytes(&mut key);
+            key
+        }
+    }
+}
+
+fn clerk_config(settings: &Settings) -> ClerkConfig {
+    let c = &settings.clerk;
+    ClerkConfig {
+        authorized_parties: settings.clerk_authorized_parties(),
+        allow_missing_azp: c.allow_missing_azp,
+        jwks_url: c.jwks_url.clone().filter(|u| !u.trim().is_empty()),
+        secret_key: c.secret_key.as_ref().map(|s| s.expose_secret().to_owned()),
+        jwt_key_pem: c.jwt_key.as_ref().map(|s| s.expose_secret().to_owned()),
+        api_url: c.api_url.clone(),
+        jwks_min_refresh: StdDuration::from_secs(c.jwks_min_refresh_secs),
+        ..ClerkConfig::new(c.issuer.clone())
+    }
+}

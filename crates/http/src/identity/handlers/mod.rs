@@ -1,0 +1,5 @@
+//! Identity handlers: local accounts, tokens and sessions; my account and
+//! user administration.
+
+pub mod auth;
+pub mod users;
