@@ -4,6 +4,7 @@
 mod adversarial;
 mod auth;
 mod clerk;
+mod input;
 mod meta;
 mod migrations;
 mod sessions;

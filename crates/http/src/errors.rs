@@ -16,7 +16,7 @@ pub const JSON_LIMIT: usize = 64 * 1024;
 /// Largest form body accepted.
 pub const FORM_LIMIT: usize = 16 * 1024;
 
-fn serde_error(err: &serde_json::Error) -> ApiError {
+pub(crate) fn serde_error(err: &serde_json::Error) -> ApiError {
     if err.is_data() {
         ApiError::Validation(vec![FieldError::new("body", err.to_string())])
     } else {

@@ -5,6 +5,7 @@
 pub mod auth;
 pub mod context;
 pub mod errors;
+pub mod extract;
 pub mod meta;
 pub mod methods;
 pub mod openapi;

@@ -15,6 +15,7 @@ use super::dto::{
     ProductPage, ProductResponse, UpdateCategoryRequest, UpdateProductRequest,
 };
 use crate::auth::Authenticated;
+use crate::extract::{Json, Query};
 use crate::problem::{ApiError, Problem};
 
 /// All categories (public).
@@ -41,7 +42,7 @@ pub async fn list_categories(catalog: web::Data<CatalogService>) -> Result<HttpR
 pub async fn create_category(
     catalog: web::Data<CatalogService>,
     who: Authenticated,
-    body: web::Json<CreateCategoryRequest>,
+    body: Json<CreateCategoryRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
     let category = catalog
@@ -64,7 +65,7 @@ pub async fn update_category(
     catalog: web::Data<CatalogService>,
     who: Authenticated,
     id: web::Path<Uuid>,
-    body: web::Json<UpdateCategoryRequest>,
+    body: Json<UpdateCategoryRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
     let category = catalog
@@ -107,7 +108,7 @@ pub async fn delete_category(
     ))]
 pub async fn list_products(
     catalog: web::Data<CatalogService>,
-    query: web::Query<ProductListQuery>,
+    query: Query<ProductListQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let q = query.into_inner();
     let page = PageRequest::parse(q.page, q.size);
@@ -158,7 +159,7 @@ pub async fn get_product(
 pub async fn create_product(
     catalog: web::Data<CatalogService>,
     who: Authenticated,
-    body: web::Json<CreateProductRequest>,
+    body: Json<CreateProductRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let b = body.into_inner();
     let input = NewProduct {
@@ -189,7 +190,7 @@ pub async fn update_product(
     catalog: web::Data<CatalogService>,
     who: Authenticated,
     id: web::Path<Uuid>,
-    body: web::Json<UpdateProductRequest>,
+    body: Json<UpdateProductRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let b = body.into_inner();
     let patch = ProductPatch {

@@ -8,6 +8,7 @@ use uuid::Uuid;
 
 use super::dto::{ListEventsQuery, ReceiptResponse, WebhookEventPage, WebhookEventResponse};
 use crate::auth::Authenticated;
+use crate::extract::Query;
 use crate::problem::{ApiError, Problem};
 
 /// The `svix-*` headers, or their `webhook-*` aliases.
@@ -72,7 +73,7 @@ pub async fn receive_clerk(
 pub async fn list_events(
     svc: Option<web::Data<WebhookService>>,
     who: Authenticated,
-    query: web::Query<ListEventsQuery>,
+    query: Query<ListEventsQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let svc = service(svc)?;
     let query = query.into_inner();

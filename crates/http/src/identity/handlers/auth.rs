@@ -6,6 +6,7 @@ use keel_domain::identity::SessionId;
 use uuid::Uuid;
 
 use crate::auth::{Authenticated, client_info};
+use crate::extract::Json;
 use crate::identity::dto::{
     LoginRequest, OAuthTokenResponse, RefreshRequest, RegisterRequest, SessionResponse, TokenForm,
     TokenResponse,
@@ -25,7 +26,7 @@ use crate::problem::{ApiError, Problem};
 pub async fn register(
     req: HttpRequest,
     auth: web::Data<AuthService>,
-    body: web::Json<RegisterRequest>,
+    body: Json<RegisterRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
     let cmd = RegisterCommand {
@@ -51,7 +52,7 @@ pub async fn register(
 pub async fn login(
     req: HttpRequest,
     auth: web::Data<AuthService>,
-    body: web::Json<LoginRequest>,
+    body: Json<LoginRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let tokens = auth
         .login(&body.email, &body.password, client_info(&req))
@@ -100,7 +101,7 @@ pub async fn token(
 pub async fn refresh(
     req: HttpRequest,
     auth: web::Data<AuthService>,
-    body: web::Json<RefreshRequest>,
+    body: Json<RefreshRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let tokens = auth.refresh(&body.refresh_token, client_info(&req)).await?;
     Ok(HttpResponse::Ok().json(TokenResponse::from(tokens)))

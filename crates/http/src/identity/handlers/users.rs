@@ -7,6 +7,7 @@ use keel_domain::identity::{UserFilter, UserId};
 use uuid::Uuid;
 
 use crate::auth::Authenticated;
+use crate::extract::{Json, Query};
 use crate::identity::dto::{
     AdminUpdateRequest, ChangePasswordRequest, ListUsersQuery, UpdateMeRequest, UserPage,
     UserResponse,
@@ -35,7 +36,7 @@ pub async fn get_me(who: Authenticated) -> HttpResponse {
 pub async fn update_me(
     users: web::Data<UserService>,
     who: Authenticated,
-    body: web::Json<UpdateMeRequest>,
+    body: Json<UpdateMeRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
     let update = UpdateMe {
@@ -72,7 +73,7 @@ pub async fn delete_me(
 pub async fn change_password(
     users: web::Data<UserService>,
     who: Authenticated,
-    body: web::Json<ChangePasswordRequest>,
+    body: Json<ChangePasswordRequest>,
 ) -> Result<HttpResponse, ApiError> {
     users
         .change_password(&who.0, &body.current_password, &body.new_password)
@@ -92,7 +93,7 @@ pub async fn change_password(
 pub async fn list_users(
     users: web::Data<UserService>,
     who: Authenticated,
-    query: web::Query<ListUsersQuery>,
+    query: Query<ListUsersQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let query = query.into_inner();
     let page = PageRequest::parse(query.page, query.size).map_err(ApiError::Validation)?;
@@ -140,7 +141,7 @@ pub async fn update_user(
     users: web::Data<UserService>,
     who: Authenticated,
     id: web::Path<Uuid>,
-    body: web::Json<AdminUpdateRequest>,
+    body: Json<AdminUpdateRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
     let update = AdminUpdate {

@@ -6,6 +6,7 @@ use keel_domain::catalog::ProductId;
 use uuid::Uuid;
 
 use crate::auth::Authenticated;
+use crate::extract::Json;
 use crate::ordering::dto::{CartResponse, SetQuantityRequest};
 use crate::problem::{ApiError, Problem};
 
@@ -35,7 +36,7 @@ pub async fn set_item(
     carts: web::Data<CartService>,
     who: Authenticated,
     product_id: web::Path<Uuid>,
-    body: web::Json<SetQuantityRequest>,
+    body: Json<SetQuantityRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let view = carts
         .set(

@@ -7,6 +7,7 @@ use keel_domain::ordering::OrderId;
 use uuid::Uuid;
 
 use crate::auth::Authenticated;
+use crate::extract::{Json, Query};
 use crate::ordering::dto::{ChangeStatusRequest, OrderPage, OrderResponse, OrdersQuery};
 use crate::problem::{ApiError, Problem};
 
@@ -51,7 +52,7 @@ pub async fn checkout(
 pub async fn list_mine(
     orders: web::Data<OrderService>,
     who: Authenticated,
-    query: web::Query<OrdersQuery>,
+    query: Query<OrdersQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let page = PageRequest::parse(query.page, query.size).map_err(ApiError::Validation)?;
     Ok(HttpResponse::Ok().json(OrderPage::from_page(
@@ -109,7 +110,7 @@ pub async fn cancel_order(
 pub async fn list_all(
     orders: web::Data<OrderService>,
     who: Authenticated,
-    query: web::Query<OrdersQuery>,
+    query: Query<OrdersQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let page = PageRequest::parse(query.page, query.size).map_err(ApiError::Validation)?;
     let all = orders
@@ -133,7 +134,7 @@ pub async fn change_status(
     orders: web::Data<OrderService>,
     who: Authenticated,
     id: web::Path<Uuid>,
-    body: web::Json<ChangeStatusRequest>,
+    body: Json<ChangeStatusRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let order = orders
         .change_status(
