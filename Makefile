@@ -11,7 +11,7 @@ TEST_RUNNER := $(shell $(CARGO) nextest --version >/dev/null 2>&1 && echo "nexte
 -include .env
 export
 
-.PHONY: run build test test-sqlite test-postgres lint check-layers fmt bench clean-test-dbs
+.PHONY: run build test test-sqlite test-postgres test-client client fuzz lint check-layers fmt bench clean-test-dbs
 
 ## Serve on SQLite (./data/keel.db), applying migrations first.
 run:
@@ -22,7 +22,7 @@ build:
 
 ## Every test: unit, adapter and end-to-end on SQLite, then adapter and
 ## end-to-end again on PostgreSQL (required when CI=true).
-test: test-sqlite test-postgres
+test: test-sqlite test-postgres test-client
 
 test-sqlite:
 	env -u TEST_DATABASE_URL $(CARGO) $(TEST_RUNNER) --workspace
@@ -37,6 +37,24 @@ test-postgres:
 	else \
 		echo "== SKIPPED PostgreSQL-backed tests: nothing answers on $(PG_HOST):$(PG_PORT) (docker compose up -d postgres)"; \
 	fi
+
+## The TypeScript client: fails when it is out of date with the served
+## document, then type-checks it and runs its flow test against a live
+## server (skipped without Node, required when CI=true).
+test-client:
+	cargo build --bin keel
+	bash scripts/client.sh test
+
+## Regenerates clients/typescript (openapi.json + src/schema.d.ts).
+client:
+	cargo build --bin keel
+	bash scripts/client.sh generate
+
+## schemathesis --checks all against the served document, as an admin, on a
+## fresh SQLite database (pass FUZZ_DB=postgres://... for PostgreSQL).
+fuzz:
+	cargo build --bin keel
+	bash scripts/fuzz.sh $(FUZZ_DB)
 
 ## Drops the per-test databases earlier PostgreSQL runs left behind.
 clean-test-dbs:

@@ -108,3 +108,39 @@ async fn a_json_body_declared_in_another_charset_is_a_415() {
         .unwrap();
     assert_problem(res, StatusCode::UNAUTHORIZED).await;
 }
+
+#[tokio::test]
+async fn page_numbers_past_any_offset_are_a_422_on_every_list_never_a_dropped_connection() {
+    let app = spawn_app().await;
+    let admin = app
+        .create_admin("root@example.com", "correct horse battery")
+        .await;
+    for list in [
+        "/api/v1/products",
+        "/api/v1/users",
+        "/api/v1/orders",
+        "/api/v1/admin/orders",
+    ] {
+        for query in [
+            "page=18446744073709551615",
+            "page=9223372036854775807&size=100",
+            "page=1000001",
+        ] {
+            let path = format!("{list}?{query}");
+            let res = app.get(&path, Some(&admin.access)).await;
+            let problem = assert_problem(res, StatusCode::UNPROCESSABLE_ENTITY).await;
+            assert!(problem.to_string().contains("page"), "{path}: {problem}");
+        }
+        let last = app
+            .get(
+                &format!("{list}?page=1000000&size=100"),
+                Some(&admin.access),
+            )
+            .await;
+        assert_eq!(
+            last.status(),
+            StatusCode::OK,
+            "{list}: the largest page is served"
+        );
+    }
+}

@@ -5,6 +5,10 @@ use crate::error::FieldError;
 /// The largest page a client may ask for.
 pub const MAX_PAGE_SIZE: u64 = 100;
 
+/// Largest page number accepted: far past any real list, and small enough
+/// that every offset fits the databases' signed 64-bit integers.
+pub const MAX_PAGE: u64 = 1_000_000;
+
 /// A validated `?page=&size=` pair: `page >= 1`, `size` in `1..=100`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PageRequest {
@@ -21,8 +25,8 @@ impl PageRequest {
         let page = page.unwrap_or(1);
         let size = size.unwrap_or(20);
         let mut errors = Vec::new();
-        if page == 0 {
-            errors.push(FieldError::new("page", "must be at least 1"));
+        if !(1..=MAX_PAGE).contains(&page) {
+            errors.push(FieldError::new("page", "must be between 1 and 1000000"));
         }
         if !(1..=MAX_PAGE_SIZE).contains(&size) {
             errors.push(FieldError::new("size", "must be between 1 and 100"));

@@ -98,11 +98,53 @@ async fn updates_persist_and_username_conflicts_are_reported() {
     repo.create(&a, None).await.unwrap();
     repo.create(&b, None).await.unwrap();
     b.name = Some("Bee".into());
-    b.deactivate(now());
+    b.updated_at = now();
     repo.update(&b).await.unwrap();
     assert_eq!(repo.find_by_id(b.id).await.unwrap().unwrap(), b);
     b.username = Some("taken".into());
     assert!(matches!(repo.update(&b).await, Err(RepoError::Conflict(_))));
+}
+
+#[tokio::test]
+async fn a_profile_write_or_a_login_from_a_stale_read_never_undoes_a_demotion_or_deactivation() {
+    let db = common::fresh_db().await;
+    let repo = SeaOrmUserRepo::new(db);
+    let mut staff = user("staff@example.com");
+    staff.role = Role::Staff;
+    repo.create(&staff, None).await.unwrap();
+    let stale = repo.find_by_id(staff.id).await.unwrap().unwrap();
+
+    let demoted_at = now();
+    repo.set_role(staff.id, Role::Customer, demoted_at)
+        .await
+        .unwrap();
+    repo.set_active(staff.id, false, demoted_at).await.unwrap();
+
+    let mut renamed = stale.clone();
+    renamed.name = Some("Still Staff?".into());
+    repo.update(&renamed).await.unwrap();
+    repo.record_login(staff.id, now()).await.unwrap();
+
+    let stored = repo.find_by_id(staff.id).await.unwrap().unwrap();
+    assert_eq!(stored.role, Role::Customer);
+    assert!(!stored.can_sign_in());
+    assert_eq!(stored.deactivated_at, Some(demoted_at));
+    assert_eq!(stored.name.as_deref(), Some("Still Staff?"));
+    assert!(stored.last_login_at.is_some());
+
+    repo.set_active(staff.id, false, now() + Duration::hours(1))
+        .await
+        .unwrap();
+    let again = repo.find_by_id(staff.id).await.unwrap().unwrap();
+    assert_eq!(
+        again.deactivated_at,
+        Some(demoted_at),
+        "the first deactivation time stays"
+    );
+    repo.set_active(staff.id, true, now()).await.unwrap();
+    let back = repo.find_by_id(staff.id).await.unwrap().unwrap();
+    assert!(back.can_sign_in());
+    assert_eq!(back.role, Role::Customer);
 }
 
 #[tokio::test]

@@ -23,19 +23,17 @@ fn email() -> Email {
 /// Throttle open for `key`.
 fn expect_not_throttled(m: &mut Mocks, key: &'static str) {
     m.throttle
-        .expect_check()
+        .expect_acquire()
         .with(eq(key), eq(now()))
         .times(1)
         .returning(|_, _| None);
 }
 
-/// The login fails: one failure recorded for `key`, no reset, no session.
+/// The login fails: the reserved attempt for `key` stays counted (neither
+/// released nor reset), no session.
 fn expect_one_failure(m: &mut Mocks, key: &'static str) {
-    m.throttle
-        .expect_record_failure()
-        .with(eq(key), eq(now()))
-        .times(1)
-        .return_const(());
+    let _ = key;
+    m.throttle.expect_release().never();
     m.throttle.expect_reset().never();
     m.users.expect_update().never();
     m.sessions.expect_create().never();
@@ -73,12 +71,12 @@ async fn login_with_the_right_password_resets_the_throttle_stamps_last_login_and
         .with(eq(KEY))
         .times(1)
         .return_const(());
-    m.throttle.expect_record_failure().never();
+    m.throttle.expect_release().never();
     m.users
-        .expect_update()
-        .withf(move |u| u.id == user_id && u.last_login_at == Some(now()))
+        .expect_record_login()
+        .with(eq(user_id), eq(now()))
         .times(1)
-        .returning(|_| Ok(()));
+        .returning(|_, _| Ok(()));
     let opened: Slot<Session> = Slot::new();
     let slot = opened.clone();
     m.sessions.expect_create().times(1).returning(move |s| {
@@ -251,13 +249,13 @@ async fn login_for_a_user_without_a_password_verifies_against_no_hash() {
 async fn login_while_throttled_returns_throttled_and_never_verifies() {
     let mut m = Mocks::new();
     m.throttle
-        .expect_check()
+        .expect_acquire()
         .with(eq(KEY), eq(now()))
         .times(1)
         .returning(|_, _| Some(42));
     m.users.expect_find_by_email().never();
     m.hasher.expect_verify().never();
-    m.throttle.expect_record_failure().never();
+    m.throttle.expect_release().never();
     m.throttle.expect_reset().never();
 
     let result = m
@@ -341,7 +339,7 @@ async fn login_without_a_client_ip_throttles_on_a_dash_and_the_normalised_email(
 }
 
 #[tokio::test]
-async fn login_when_the_hasher_fails_returns_internal_without_counting_a_failure() {
+async fn login_when_the_hasher_fails_returns_internal_and_releases_the_reserved_attempt() {
     let mut m = Mocks::new();
     expect_not_throttled(&mut m, KEY);
     expect_lookup(&mut m, None);
@@ -349,7 +347,11 @@ async fn login_when_the_hasher_fails_returns_internal_without_counting_a_failure
         .expect_verify()
         .times(1)
         .returning(|_, _| Err(HashError("bad phc string".into())));
-    m.throttle.expect_record_failure().never();
+    m.throttle
+        .expect_release()
+        .with(eq(KEY))
+        .times(1)
+        .return_const(());
     m.throttle.expect_reset().never();
     m.sessions.expect_create().never();
 
@@ -373,7 +375,11 @@ async fn login_when_the_user_store_is_unavailable_returns_unavailable_and_never_
         .times(1)
         .returning(|_| Err(RepoError::Unavailable("db down".into())));
     m.hasher.expect_verify().never();
-    m.throttle.expect_record_failure().never();
+    m.throttle
+        .expect_release()
+        .with(eq(KEY))
+        .times(1)
+        .return_const(());
 
     let result = m
         .auth_service()

@@ -76,6 +76,10 @@ pub struct SessionView {
     pub current: bool,
 }
 
+/// Login emails longer than this (RFC 5321's path limit, with room for
+/// surrounding spaces) are refused before anything is stored.
+const MAX_EMAIL_BYTES: usize = 320;
+
 /// Refresh tokens longer than this are rejected before any lookup.
 const MAX_REFRESH_TOKEN_LEN: usize = 256;
 
@@ -186,21 +190,29 @@ impl AuthService {
             client.ip.as_deref().unwrap_or("-"),
             email.trim().to_lowercase()
         );
-        if let Some(retry_after_secs) = self.throttle.check(&key, now).await {
+        if email.len() > MAX_EMAIL_BYTES {
+            return Err(IdentityError::invalid(
+                "email",
+                "must be a valid email address",
+            ));
+        }
+        if let Some(retry_after_secs) = self.throttle.acquire(&key, now).await {
             return Err(IdentityError::Case(IdentityCase::Throttled {
                 retry_after_secs,
             }));
         }
-        match self.check_credentials(email, password).await? {
-            Some(mut user) => {
+        match self.check_credentials(email, password).await {
+            Ok(Some(mut user)) => {
                 self.throttle.reset(&key).await;
                 user.last_login_at = Some(now);
-                self.users.update(&user).await?;
+                self.users.record_login(user.id, now).await?;
                 self.start_session(user, client, now).await
             }
-            None => {
-                self.throttle.record_failure(&key, now).await;
-                Err(IdentityError::Case(IdentityCase::InvalidCredentials))
+            // The reserved attempt stays counted as a failure.
+            Ok(None) => Err(IdentityError::Case(IdentityCase::InvalidCredentials)),
+            Err(e) => {
+                self.throttle.release(&key).await;
+                Err(e)
             }
         }
     }

@@ -9,7 +9,7 @@ use mockall::predicate::eq;
 use super::SyncOutcome;
 use super::external_sync_tests::{
     PLACEHOLDER, SUBJECT, UPDATED_AT, expect_clerk_lookup, expect_email_lookup, expect_link,
-    expect_marked, expect_one_update, expect_synced_at, local_verified, update,
+    expect_marked, expect_one_update, expect_staff_role, expect_synced_at, local_verified, update,
 };
 use super::test_support::{Mocks, Slot, now};
 
@@ -18,6 +18,7 @@ async fn a_new_subject_with_a_verified_email_links_the_verified_local_account() 
     let local = local_verified();
     let id = local.id;
     let mut m = Mocks::new();
+    expect_staff_role(&mut m);
     expect_synced_at(&mut m, None);
     expect_clerk_lookup(&mut m, None);
     expect_email_lookup(&mut m, "ada@example.com", Some(local));
@@ -192,6 +193,7 @@ async fn a_delivery_that_loses_the_create_race_applies_its_profile_to_the_winner
     winner.clerk_id = Some(SUBJECT.into());
     let id = winner.id;
     let mut m = Mocks::new();
+    expect_staff_role(&mut m);
     expect_synced_at(&mut m, None);
     let mut seq = Sequence::new();
     m.users

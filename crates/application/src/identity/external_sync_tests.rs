@@ -77,6 +77,16 @@ pub(super) fn expect_email_lookup(m: &mut Mocks, raw: &str, found: Option<User>)
         .returning(move |_| Ok(found.clone()));
 }
 
+/// Exactly one `set_role(_, staff, now)`: the role of [`update`] lands
+/// through its own write, never with the profile.
+pub(super) fn expect_staff_role(m: &mut Mocks) {
+    m.users
+        .expect_set_role()
+        .withf(|_, role, at| *role == Role::Staff && *at == now())
+        .times(1)
+        .returning(|_, _, _| Ok(()));
+}
+
 /// Exactly one `update`, captured.
 pub(super) fn expect_one_update(m: &mut Mocks) -> Slot<User> {
     let saved = Slot::new();
@@ -133,6 +143,7 @@ async fn a_delivery_older_than_the_last_applied_one_is_stale_and_writes_nothing(
 #[tokio::test]
 async fn a_delivery_as_new_as_the_last_applied_one_is_applied() {
     let mut m = Mocks::new();
+    expect_staff_role(&mut m);
     expect_synced_at(&mut m, Some(UPDATED_AT));
     expect_clerk_lookup(&mut m, Some(linked()));
     let saved = expect_one_update(&mut m);
@@ -151,6 +162,7 @@ async fn a_linked_user_gets_name_email_verification_and_role_and_the_delivery_is
     stored.email_verified = false;
     let id = stored.id;
     let mut m = Mocks::new();
+    expect_staff_role(&mut m);
     expect_synced_at(&mut m, Some(UPDATED_AT - 10));
     expect_clerk_lookup(&mut m, Some(stored));
     expect_email_lookup(&mut m, "ada@example.com", None);
@@ -177,6 +189,7 @@ async fn an_email_taken_by_another_user_is_kept_and_the_rest_is_applied() {
     let mut stored = linked();
     stored.email = email("old@example.com");
     let mut m = Mocks::new();
+    expect_staff_role(&mut m);
     expect_synced_at(&mut m, None);
     expect_clerk_lookup(&mut m, Some(stored));
     let mut other = user();
@@ -205,6 +218,7 @@ async fn an_invalid_username_or_image_in_the_profile_is_skipped_not_an_error() {
     bad.profile.username = Some("no spaces allowed".into());
     bad.profile.image_url = Some("javascript:alert(1)".into());
     let mut m = Mocks::new();
+    expect_staff_role(&mut m);
     expect_synced_at(&mut m, None);
     expect_clerk_lookup(&mut m, Some(stored.clone()));
     let saved = expect_one_update(&mut m);
@@ -225,6 +239,7 @@ async fn a_username_taken_meanwhile_is_dropped_and_the_rest_saved_again() {
     let mut taken = update();
     taken.profile.username = Some("lovelace".into());
     let mut m = Mocks::new();
+    expect_staff_role(&mut m);
     expect_synced_at(&mut m, None);
     expect_clerk_lookup(&mut m, Some(stored.clone()));
     let mut seq = Sequence::new();
@@ -274,6 +289,7 @@ async fn an_unchanged_profile_writes_no_user_but_is_still_marked() {
 #[tokio::test]
 async fn a_failing_mark_synced_is_reported_as_unavailable() {
     let mut m = Mocks::new();
+    expect_staff_role(&mut m);
     expect_synced_at(&mut m, None);
     expect_clerk_lookup(&mut m, Some(linked()));
     expect_one_update(&mut m);

@@ -199,7 +199,7 @@ impl ExternalUserService {
             .revoke_all_for_user(user.id, None, now)
             .await?;
         user.deactivate(now);
-        self.users.update(&user).await?;
+        self.users.set_active(user.id, false, now).await?;
         Ok(SyncOutcome::Deactivated)
     }
 
@@ -298,13 +298,15 @@ impl ExternalUserService {
                 user.email_verified = update.profile.email_verified;
             }
         }
-        if let Some(role) = update.role {
+        let now = self.clock.now();
+        if let Some(role) = update.role.filter(|r| *r != before.role) {
+            self.users.set_role(user.id, role, now).await?;
             user.role = role;
         }
-        if *user == before {
+        if profile_unchanged(user, &before) {
             return Ok(());
         }
-        user.updated_at = self.clock.now();
+        user.updated_at = now;
         match self.users.update(user).await {
             Err(RepoError::Conflict(_)) => {
                 // A username (or email) taken meanwhile: keep the rest of the update.
@@ -336,4 +338,14 @@ fn fill_profile(user: &mut User, profile: &ExternalProfile) {
     {
         user.image_url = Some(url);
     }
+}
+
+/// Whether the columns [`UserRepo::update`] writes are as in `before`.
+fn profile_unchanged(user: &User, before: &User) -> bool {
+    user.email == before.email
+        && user.username == before.username
+        && user.name == before.name
+        && user.image_url == before.image_url
+        && user.email_verified == before.email_verified
+        && user.clerk_id == before.clerk_id
 }

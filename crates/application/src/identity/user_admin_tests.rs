@@ -143,11 +143,26 @@ async fn update_sets_the_role_and_reactivates_a_user_without_revoking_sessions()
     };
     let mut m = Mocks::new();
     expect_target(&mut m, &target);
+    let profile = User {
+        name: Some("Ada Staff".into()),
+        updated_at: now(),
+        ..target.clone()
+    };
     m.users
         .expect_update()
-        .with(eq(expected.clone()))
+        .with(eq(profile))
         .times(1)
         .returning(|_| Ok(()));
+    m.users
+        .expect_set_role()
+        .with(eq(target.id), eq(Role::Staff), eq(now()))
+        .times(1)
+        .returning(|_, _, _| Ok(()));
+    m.users
+        .expect_set_active()
+        .with(eq(target.id), eq(true), eq(now()))
+        .times(1)
+        .returning(|_, _, _| Ok(()));
     m.sessions.expect_revoke_all_for_user().never();
     let update = AdminUpdate {
         profile: UpdateMe {
@@ -255,10 +270,10 @@ async fn update_deactivating_a_user_revokes_all_their_sessions() {
     let mut m = Mocks::new();
     expect_target(&mut m, &target);
     m.users
-        .expect_update()
-        .withf(move |u| u.id == id && !u.is_active && u.deactivated_at == Some(now()))
+        .expect_set_active()
+        .with(eq(id), eq(false), eq(now()))
         .times(1)
-        .returning(|_| Ok(()));
+        .returning(|_, _, _| Ok(()));
     m.sessions
         .expect_revoke_all_for_user()
         .with(eq(id), eq(None::<SessionId>), eq(now()))
@@ -331,10 +346,10 @@ async fn delete_deactivates_the_user_and_revokes_all_their_sessions() {
     let mut m = Mocks::new();
     expect_target(&mut m, &target);
     m.users
-        .expect_update()
-        .withf(move |u| u.id == id && !u.is_active && u.deactivated_at == Some(now()))
+        .expect_set_active()
+        .with(eq(id), eq(false), eq(now()))
         .times(1)
-        .returning(|_| Ok(()));
+        .returning(|_, _, _| Ok(()));
     m.sessions
         .expect_revoke_all_for_user()
         .with(eq(id), eq(None::<SessionId>), eq(now()))

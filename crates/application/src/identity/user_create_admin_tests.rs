@@ -65,10 +65,11 @@ async fn create_admin_for_an_existing_customer_promotes_without_touching_the_pas
     m.users.expect_create().never();
     m.accounts.expect_set_password_hash().never();
     m.users
-        .expect_update()
-        .withf(move |u| u.id == id && u.role == Role::Admin && u.can_sign_in())
+        .expect_set_role()
+        .with(eq(id), eq(Role::Admin), eq(now()))
         .times(1)
-        .returning(|_| Ok(()));
+        .returning(|_, _, _| Ok(()));
+    m.users.expect_set_active().never();
 
     let outcome = m
         .user_service()
@@ -90,12 +91,15 @@ async fn create_admin_for_a_deactivated_admin_reactivates_them_as_promoted() {
     expect_admin_lookup(&mut m, Some(existing));
     m.hasher.expect_hash().never();
     m.users
-        .expect_update()
-        .withf(move |u| {
-            u.id == id && u.role == Role::Admin && u.is_active && u.deactivated_at.is_none()
-        })
+        .expect_set_role()
+        .with(eq(id), eq(Role::Admin), eq(now()))
         .times(1)
-        .returning(|_| Ok(()));
+        .returning(|_, _, _| Ok(()));
+    m.users
+        .expect_set_active()
+        .with(eq(id), eq(true), eq(now()))
+        .times(1)
+        .returning(|_, _, _| Ok(()));
 
     let outcome = m
         .user_service()

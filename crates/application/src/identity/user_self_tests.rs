@@ -303,12 +303,10 @@ async fn delete_me_deactivates_the_caller_and_revokes_all_their_sessions() {
     let id = me.id;
     let mut m = Mocks::new();
     m.users
-        .expect_update()
-        .withf(move |u| {
-            u.id == id && !u.is_active && u.deactivated_at == Some(now()) && u.updated_at == now()
-        })
+        .expect_set_active()
+        .with(eq(id), eq(false), eq(now()))
         .times(1)
-        .returning(|_| Ok(()));
+        .returning(|_, _, _| Ok(()));
     m.sessions
         .expect_revoke_all_for_user()
         .with(eq(id), eq(None::<SessionId>), eq(now()))
@@ -327,9 +325,9 @@ async fn delete_me_deactivates_the_caller_and_revokes_all_their_sessions() {
 async fn delete_me_when_the_user_store_fails_revokes_nothing() {
     let mut m = Mocks::new();
     m.users
-        .expect_update()
+        .expect_set_active()
         .times(1)
-        .returning(|_| Err(RepoError::Unavailable("db down".into())));
+        .returning(|_, _, _| Err(RepoError::Unavailable("db down".into())));
     m.sessions.expect_revoke_all_for_user().never();
 
     let result = m.user_service().delete_me(&principal(user(), None)).await;

@@ -177,18 +177,26 @@ impl UserService {
                 "admins cannot remove their own admin role or deactivate themselves".into(),
             ));
         }
+        let before = user.clone();
         apply_profile(&mut user, update.profile)?;
-        if let Some(role) = update.role {
-            user.role = role;
-        }
         let now = self.clock.now();
-        user.updated_at = now;
-        match update.is_active {
-            Some(false) => return self.deactivate(&mut user).await.map(|()| user),
-            Some(true) => user.reactivate(now),
-            None => {}
+        if user != before {
+            user.updated_at = now;
+            self.save(&user).await?;
         }
-        self.save(&user).await?;
+        if let Some(role) = update.role.filter(|r| *r != before.role) {
+            self.users.set_role(id, role, now).await?;
+            user.role = role;
+            user.updated_at = now;
+        }
+        match update.is_active {
+            Some(false) => self.deactivate(&mut user).await?,
+            Some(true) if !before.can_sign_in() => {
+                self.users.set_active(id, true, now).await?;
+                user.reactivate(now);
+            }
+            _ => {}
+        }
         Ok(user)
     }
 
@@ -225,13 +233,14 @@ impl UserService {
         let password = PlainPassword::parse(password, "password")
             .map_err(|e| IdentityError::Validation(vec![e]))?;
         let now = self.clock.now();
-        if let Some(mut user) = self.users.find_by_email(&email).await? {
+        if let Some(user) = self.users.find_by_email(&email).await? {
             if user.role == Role::Admin && user.can_sign_in() {
                 return Ok(CreateAdminOutcome::Unchanged);
             }
-            user.role = Role::Admin;
-            user.reactivate(now);
-            self.users.update(&user).await?;
+            self.users.set_role(user.id, Role::Admin, now).await?;
+            if !user.can_sign_in() {
+                self.users.set_active(user.id, true, now).await?;
+            }
             return Ok(CreateAdminOutcome::Promoted);
         }
         let hash = self.hasher.hash(&password).await?;
@@ -245,7 +254,7 @@ impl UserService {
     async fn deactivate(&self, user: &mut User) -> Result<(), IdentityError> {
         let now = self.clock.now();
         user.deactivate(now);
-        self.save(user).await?;
+        self.users.set_active(user.id, false, now).await?;
         self.sessions
             .revoke_all_for_user(user.id, None, now)
             .await?;

@@ -179,10 +179,10 @@ async fn a_user_deleted_event_deactivates_the_user_and_revokes_its_sessions() {
         .times(1)
         .returning(move |_| Ok(Some(user.clone())));
     u.users
-        .expect_update()
-        .withf(move |saved| saved.id == id && !saved.can_sign_in())
+        .expect_set_active()
+        .with(eq(id), eq(false), eq(now()))
         .times(1)
-        .returning(|_| Ok(()));
+        .returning(|_, _, _| Ok(()));
     u.sessions
         .expect_revoke_all_for_user()
         .with(eq(id), eq(None::<SessionId>), eq(now()))
@@ -311,9 +311,9 @@ async fn a_conflict_while_applying_is_permanent() {
         .times(1)
         .returning(|_, _, _| Ok(1));
     u.users
-        .expect_update()
+        .expect_set_active()
         .times(1)
-        .returning(|_| Err(RepoError::Conflict("users_email_key".into())));
+        .returning(|_, _, _| Err(RepoError::Conflict("users_email_key".into())));
 
     let result = handler(events, u).handle(&job_for(event.id)).await;
 

@@ -9,7 +9,7 @@ use super::error::{AuthError, HashError, TokenError};
 use super::external::TokenKind;
 use super::model::{AccessClaims, Principal, Session, User, UserFilter, Verification};
 use super::values::{
-    AccountProvider, Email, PasswordHash, PlainPassword, RefreshToken, SessionId, UserId,
+    AccountProvider, Email, PasswordHash, PlainPassword, RefreshToken, Role, SessionId, UserId,
 };
 use crate::error::RepoError;
 use crate::pagination::{Page, PageRequest};
@@ -48,12 +48,39 @@ pub trait UserRepo: Send + Sync {
     /// [`RepoError::Unavailable`] when storage fails.
     async fn find_by_email(&self, email: &Email) -> Result<Option<User>, RepoError>;
 
-    /// Saves every mutable field of an existing user.
+    /// Saves the profile of an existing user: email, username, name, image
+    /// URL, `email_verified`, the Clerk link and `updated_at`, and nothing else. Role,
+    /// activity and last login have their own writes, so a profile write
+    /// made from a stale read can never undo a demotion or deactivation.
     ///
     /// # Errors
     /// [`RepoError::Conflict`] when the new username or email is taken;
     /// [`RepoError::Unavailable`] when storage fails.
     async fn update(&self, user: &User) -> Result<(), RepoError>;
+
+    /// Sets the role of user `id` (admin actions and Clerk syncs only).
+    ///
+    /// # Errors
+    /// [`RepoError::Unavailable`] when storage fails.
+    async fn set_role(&self, id: UserId, role: Role, at: DateTime<Utc>) -> Result<(), RepoError>;
+
+    /// Deactivates user `id` at `at` (keeping an earlier deactivation time),
+    /// or reactivates it (admin actions, self-deletion and Clerk syncs only).
+    ///
+    /// # Errors
+    /// [`RepoError::Unavailable`] when storage fails.
+    async fn set_active(
+        &self,
+        id: UserId,
+        active: bool,
+        at: DateTime<Utc>,
+    ) -> Result<(), RepoError>;
+
+    /// Records a successful login of user `id` at `at`.
+    ///
+    /// # Errors
+    /// [`RepoError::Unavailable`] when storage fails.
+    async fn record_login(&self, id: UserId, at: DateTime<Utc>) -> Result<(), RepoError>;
 
     /// Lists users matching `filter`, newest first, deactivated ones included.
     ///
@@ -271,16 +298,24 @@ pub trait IdentityProvider: Send + Sync {
     async fn authenticate(&self, bearer: &str) -> Result<Principal, AuthError>;
 }
 
-/// Throttles failed logins per key (client IP + normalised email).
+/// Throttles failed logins per key (client IP + normalised email). An
+/// attempt is reserved before the password is checked, so however many
+/// guesses run at once, at most the configured number of wrong passwords
+/// is ever checked per key and window.
 #[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
 #[async_trait]
 pub trait LoginThrottle: Send + Sync {
-    /// `Some(seconds)` to wait when `key` is locked out at `now`, else `None`.
-    async fn check(&self, key: &str, now: DateTime<Utc>) -> Option<u64>;
+    /// Atomically reserves one attempt for `key` at `now`. `Some(seconds)`
+    /// to wait when the key already holds the maximum of failed or
+    /// in-flight attempts in its window (nothing is reserved then); `None`
+    /// when reserved: the attempt counts as a failure until it is released
+    /// or the key reset.
+    async fn acquire(&self, key: &str, now: DateTime<Utc>) -> Option<u64>;
 
-    /// Counts one failed attempt for `key`.
-    async fn record_failure(&self, key: &str, now: DateTime<Utc>);
+    /// Returns a reserved attempt that said nothing about the password
+    /// (storage or hashing failed).
+    async fn release(&self, key: &str);
 
-    /// Forgets the failures of `key` (after a successful login).
+    /// Forgets every attempt of `key` (after a successful login).
     async fn reset(&self, key: &str);
 }

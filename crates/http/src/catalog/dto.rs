@@ -117,8 +117,10 @@ pub struct ProductListQuery {
     /// `name`, `-name`, `price`, `-price` or `-created_at` (default).
     pub sort: Option<String>,
     /// Page number, from 1.
+    #[param(minimum = 1, maximum = 1_000_000)]
     pub page: Option<u64>,
     /// Page size, 1 to 100.
+    #[param(minimum = 1, maximum = 100)]
     pub size: Option<u64>,
 }
 

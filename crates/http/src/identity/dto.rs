@@ -253,8 +253,10 @@ pub struct ListUsersQuery {
     /// Only this role.
     pub role: Option<RoleDto>,
     /// Page number, from 1.
+    #[param(minimum = 1, maximum = 1_000_000)]
     pub page: Option<u64>,
     /// Page size, 1 to 100 (default 20).
+    #[param(minimum = 1, maximum = 100)]
     pub size: Option<u64>,
 }
 

@@ -171,8 +171,10 @@ pub struct OrdersQuery {
     /// Only this status (admin list).
     pub status: Option<OrderStatusDto>,
     /// Page number, from 1.
+    #[param(minimum = 1, maximum = 1_000_000)]
     pub page: Option<u64>,
     /// Page size, 1 to 100.
+    #[param(minimum = 1, maximum = 100)]
     pub size: Option<u64>,
 }
 

@@ -105,8 +105,10 @@ pub struct ListEventsQuery {
     /// Only this status.
     pub status: Option<WebhookStatusDto>,
     /// Page number, from 1.
+    #[param(minimum = 1, maximum = 1_000_000)]
     pub page: Option<u64>,
     /// Page size, 1 to 100.
+    #[param(minimum = 1, maximum = 100)]
     pub size: Option<u64>,
 }
 

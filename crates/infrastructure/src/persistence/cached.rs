@@ -11,7 +11,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use keel_domain::identity::{
-    Email, PasswordHash, Session, SessionId, SessionRepo, User, UserFilter, UserId, UserRepo,
+    Email, PasswordHash, Role, Session, SessionId, SessionRepo, User, UserFilter, UserId, UserRepo,
 };
 use keel_domain::{Page, PageRequest, RepoError};
 use uuid::Uuid;
@@ -151,6 +151,29 @@ impl UserRepo for CachingUserRepo {
         let result = self.inner.update(user).await;
         self.by_id.remove(&user.id);
         result
+    }
+
+    async fn set_role(&self, id: UserId, role: Role, at: DateTime<Utc>) -> Result<(), RepoError> {
+        self.by_id.remove(&id);
+        let result = self.inner.set_role(id, role, at).await;
+        self.by_id.remove(&id);
+        result
+    }
+
+    async fn set_active(
+        &self,
+        id: UserId,
+        active: bool,
+        at: DateTime<Utc>,
+    ) -> Result<(), RepoError> {
+        self.by_id.remove(&id);
+        let result = self.inner.set_active(id, active, at).await;
+        self.by_id.remove(&id);
+        result
+    }
+
+    async fn record_login(&self, id: UserId, at: DateTime<Utc>) -> Result<(), RepoError> {
+        self.inner.record_login(id, at).await
     }
 
     async fn list(&self, filter: &UserFilter, page: PageRequest) -> Result<Page<User>, RepoError> {

@@ -152,10 +152,13 @@ pub fn is_transient(err: &DbErr) -> bool {
         | SqlxError::WorkerCrashed => true,
         SqlxError::Database(db) => {
             let code = db.code().unwrap_or_default();
-            if let Ok(n) = code.parse::<i64>() {
-                TRANSIENT_SQLITE_CODES.contains(&(n & 0xff))
-            } else {
+            // PostgreSQL's SQLSTATEs are five characters (some all digits,
+            // e.g. 22021); SQLite's (extended) result codes are at most four digits.
+            if code.len() == 5 {
                 code.starts_with("08") || TRANSIENT_PG_STATES.iter().any(|s| code.starts_with(s))
+            } else {
+                code.parse::<i64>()
+                    .is_ok_and(|n| TRANSIENT_SQLITE_CODES.contains(&(n & 0xff)))
             }
         }
         _ => false,

@@ -138,13 +138,67 @@ impl UserRepo for SeaOrmUserRepo {
     }
 
     async fn update(&self, user: &User) -> Result<(), RepoError> {
-        let mut row = user_to_row(user);
-        row.id = sea_orm::ActiveValue::Unchanged(user.id.as_uuid());
-        row.created_at = sea_orm::ActiveValue::NotSet;
+        let row = users::ActiveModel {
+            id: sea_orm::ActiveValue::Unchanged(user.id.as_uuid()),
+            email: Set(user.email.as_str().to_owned()),
+            username: Set(user.username.clone()),
+            name: Set(user.name.clone()),
+            image_url: Set(user.image_url.clone()),
+            email_verified: Set(user.email_verified),
+            clerk_id: Set(user.clerk_id.clone()),
+            updated_at: Set(user.updated_at),
+            ..Default::default()
+        };
         row.update(&self.db).await.map(|_| ()).map_err(|e| match e {
             sea_orm::DbErr::RecordNotUpdated => RepoError::Internal("user row vanished".into()),
             other => repo_err(other),
         })
+    }
+
+    async fn set_role(&self, id: UserId, role: Role, at: DateTime<Utc>) -> Result<(), RepoError> {
+        users::Entity::update_many()
+            .col_expr(users::Column::Role, Expr::value(role.as_str()))
+            .col_expr(users::Column::UpdatedAt, Expr::value(at))
+            .filter(users::Column::Id.eq(id.as_uuid()))
+            .exec(&self.db)
+            .await
+            .map(|_| ())
+            .map_err(repo_err)
+    }
+
+    async fn set_active(
+        &self,
+        id: UserId,
+        active: bool,
+        at: DateTime<Utc>,
+    ) -> Result<(), RepoError> {
+        let deactivated_at: Expr = if active {
+            Expr::value(Option::<DateTime<Utc>>::None)
+        } else {
+            Expr::expr(Func::coalesce([
+                Expr::col(users::Column::DeactivatedAt),
+                Expr::value(at),
+            ]))
+        };
+        users::Entity::update_many()
+            .col_expr(users::Column::IsActive, Expr::value(active))
+            .col_expr(users::Column::DeactivatedAt, deactivated_at)
+            .col_expr(users::Column::UpdatedAt, Expr::value(at))
+            .filter(users::Column::Id.eq(id.as_uuid()))
+            .exec(&self.db)
+            .await
+            .map(|_| ())
+            .map_err(repo_err)
+    }
+
+    async fn record_login(&self, id: UserId, at: DateTime<Utc>) -> Result<(), RepoError> {
+        users::Entity::update_many()
+            .col_expr(users::Column::LastLoginAt, Expr::value(at))
+            .filter(users::Column::Id.eq(id.as_uuid()))
+            .exec(&self.db)
+            .await
+            .map(|_| ())
+            .map_err(repo_err)
     }
 
     async fn list(&self, filter: &UserFilter, page: PageRequest) -> Result<Page<User>, RepoError> {
