@@ -43,18 +43,18 @@ test-postgres:
 ## server (skipped without Node, required when CI=true).
 test-client:
 	cargo build --bin keel
-	bash scripts/client.sh test
+	KEEL_BIN=$${CARGO_TARGET_DIR:-target}/debug/keel bash scripts/client.sh test
 
 ## Regenerates clients/typescript (openapi.json + src/schema.d.ts).
 client:
 	cargo build --bin keel
-	bash scripts/client.sh generate
+	KEEL_BIN=$${CARGO_TARGET_DIR:-target}/debug/keel bash scripts/client.sh generate
 
 ## schemathesis --checks all against the served document, as an admin, on a
 ## fresh SQLite database (pass FUZZ_DB=postgres://... for PostgreSQL).
 fuzz:
 	cargo build --bin keel
-	bash scripts/fuzz.sh $(FUZZ_DB)
+	KEEL_BIN=$${CARGO_TARGET_DIR:-target}/debug/keel bash scripts/fuzz.sh $(FUZZ_DB)
 
 ## Drops the per-test databases earlier PostgreSQL runs left behind.
 clean-test-dbs:
