@@ -15,6 +15,8 @@ mod m20261123_000009_create_products;
 mod m20261123_000010_create_product_images;
 mod m20261123_000011_create_cart_items;
 mod m20261123_000012_create_orders;
+mod m20261201_000013_create_users_username_lower_index;
+mod m20261201_000014_create_readiness_probe;
 
 /// Every migration, in order.
 #[derive(Debug)]
@@ -36,6 +38,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000010_create_product_images::Migration),
             Box::new(m20261123_000011_create_cart_items::Migration),
             Box::new(m20261123_000012_create_orders::Migration),
+            Box::new(m20261201_000013_create_users_username_lower_index::Migration),
+            Box::new(m20261201_000014_create_readiness_probe::Migration),
         ]
     }
 }

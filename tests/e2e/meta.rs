@@ -247,4 +247,79 @@ async fn cors_allows_only_configured_origins() {
             .get("access-control-allow-origin")
             .is_none()
     );
+    // A rejected preflight is a problem document, not plain text.
+    assert_problem(denied, StatusCode::BAD_REQUEST).await;
+}
+
+#[tokio::test]
+async fn every_answer_carries_the_security_headers_and_tokens_are_never_cached() {
+    let app = spawn_app().await;
+    let res = app
+        .post_json(
+            "/api/v1/auth/register",
+            &json!({"email": "headers@example.com", "password": "long enough"}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let h = res.headers();
+    assert_eq!(h["cache-control"], "no-store");
+    assert_eq!(h["x-content-type-options"], "nosniff");
+    assert_eq!(h["x-frame-options"], "DENY");
+    assert!(
+        h["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .contains("default-src 'none'")
+    );
+    assert!(
+        h.get("strict-transport-security").is_none(),
+        "HSTS is off by default"
+    );
+
+    let problem = app.get("/api/v1/nowhere", None).await;
+    assert_eq!(problem.headers()["x-content-type-options"], "nosniff");
+
+    let docs = app.get("/api/v1/docs/", None).await;
+    assert_eq!(docs.status(), StatusCode::OK);
+    let csp = docs.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        csp.contains("frame-ancestors 'none'") && csp.contains("script-src 'self'"),
+        "{csp}"
+    );
+    assert_eq!(docs.headers()["x-frame-options"], "DENY");
+}
+
+#[tokio::test]
+async fn hsts_is_sent_only_when_configured() {
+    let app = keel_e2e::spawn_app_with(|s| s.server.hsts_max_age_secs = 86_400).await;
+    let res = app.get("/health", None).await;
+    assert_eq!(res.headers()["strict-transport-security"], "max-age=86400");
+}
+
+#[tokio::test]
+async fn readiness_fails_while_the_upload_directory_is_not_writable() {
+    let app = spawn_app().await;
+    assert_eq!(
+        app.get("/health/ready", None).await.status(),
+        StatusCode::OK
+    );
+    let dir = std::path::PathBuf::from(&app.settings.uploads.dir);
+    let moved = dir.with_extension("away");
+    std::fs::rename(&dir, &moved).unwrap();
+    std::fs::write(&dir, b"a file where the directory was").unwrap();
+    let res = app.get("/health/ready", None).await;
+    let body = assert_problem(res, StatusCode::SERVICE_UNAVAILABLE).await;
+    assert!(
+        body["detail"].as_str().unwrap().contains("upload"),
+        "{body}"
+    );
+    std::fs::remove_file(&dir).unwrap();
+    std::fs::rename(&moved, &dir).unwrap();
+    assert_eq!(
+        app.get("/health/ready", None).await.status(),
+        StatusCode::OK
+    );
 }

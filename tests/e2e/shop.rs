@@ -497,10 +497,12 @@ async fn owners_cancel_pending_orders_and_staff_move_orders_along_the_machine() 
     .await;
 }
 
+/// A real 1×1 PNG.
 fn png() -> Vec<u8> {
-    let mut bytes = vec![0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A];
-    bytes.extend_from_slice(&[0u8; 64]);
-    bytes
+    use base64::Engine as _;
+    base64::engine::general_purpose::STANDARD
+        .decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==")
+        .unwrap()
 }
 
 async fn upload(
@@ -565,6 +567,18 @@ async fn images_are_typed_by_content_limited_in_size_and_served_back() {
         StatusCode::UNSUPPORTED_MEDIA_TYPE,
     )
     .await;
+    // A real PNG with HTML after its end, and a PNG signature with nothing behind it.
+    let mut polyglot = png();
+    polyglot.extend_from_slice(b"<html><script>alert(1)</script></html>");
+    let mut signature_only = png()[..8].to_vec();
+    signature_only.extend_from_slice(&[0u8; 64]);
+    for bytes in [polyglot, signature_only] {
+        assert_problem(
+            upload(&s, &a, "x.png", bytes, "image/png").await,
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        )
+        .await;
+    }
     let mut big = png();
     big.resize(65 * 1024, 0);
     assert_problem(
@@ -792,4 +806,79 @@ async fn admins_rename_categories_and_slug_clashes_are_409() {
         .await
         .unwrap();
     assert_eq!(del.status(), StatusCode::NO_CONTENT);
+}
+
+/// Sends the head of a chunked multipart upload and one chunk, keeps the
+/// body open, and returns the status line the server answers with (or
+/// `None` when it has not answered within ten seconds).
+fn open_upload_status(port: u16, token: &str, product: &str) -> Option<String> {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    stream
+        .set_read_timeout(Some(std::time::Duration::from_secs(10)))
+        .unwrap();
+    let head = format!(
+        "POST /api/v1/products/{product}/images HTTP/1.1\r\nHost: 127.0.0.1\r\n\
+         Authorization: Bearer {token}\r\n\
+         Content-Type: multipart/form-data; boundary=XyZ\r\n\
+         Transfer-Encoding: chunked\r\n\r\n"
+    );
+    stream.write_all(head.as_bytes()).unwrap();
+    let part = "--XyZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.png\"\r\n\r\n";
+    let chunk = format!("{:x}\r\n{part}{}\r\n", part.len() + 1024, "x".repeat(1024));
+    stream.write_all(chunk.as_bytes()).unwrap();
+    let mut buf = [0u8; 256];
+    let n = stream.read(&mut buf).ok()?;
+    let text = String::from_utf8_lossy(&buf[..n]).into_owned();
+    text.lines().next().map(str::to_owned)
+}
+
+#[tokio::test]
+async fn an_upload_is_refused_before_its_body_is_read() {
+    let s = shop().await;
+    let product = s.simple("Guarded", 100, 1).await;
+    let customer = s.app.register_random().await;
+    let port = s.app.port;
+    let (token, id) = (customer.access.clone(), product.clone());
+    let forbidden = tokio::task::spawn_blocking(move || open_upload_status(port, &token, &id))
+        .await
+        .unwrap();
+    assert!(
+        forbidden.as_deref().is_some_and(|l| l.contains(" 403 ")),
+        "a customer's open upload is answered at once: {forbidden:?}"
+    );
+    let admin = s.admin.access.clone();
+    let missing = uuid::Uuid::now_v7().to_string();
+    let not_found = tokio::task::spawn_blocking(move || open_upload_status(port, &admin, &missing))
+        .await
+        .unwrap();
+    assert!(
+        not_found.as_deref().is_some_and(|l| l.contains(" 404 ")),
+        "an upload to no product is answered at once: {not_found:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_line_that_cannot_be_priced_is_refused_and_the_cart_still_renders() {
+    let s = shop().await;
+    let u = s.app.register_random().await;
+    let euros = s.simple("Croissant", 150, 5).await;
+    let dollars = s
+        .product(json!({"name": "Bagel", "price_cents": 200, "currency": "USD", "stock": 5}))
+        .await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let pricey = s
+        .simple("Pricey", i64::from(i32::MAX) * 1_000_000_000, 5)
+        .await;
+    assert_eq!(s.put(&u, &euros, 2).await.status(), StatusCode::OK);
+    assert_problem(s.put(&u, &dollars, 1).await, StatusCode::CONFLICT).await;
+    assert_problem(s.put(&u, &pricey, 99).await, StatusCode::CONFLICT).await;
+    let cart = s.app.get("/api/v1/cart", Some(&u.access)).await;
+    assert_eq!(cart.status(), StatusCode::OK);
+    let cart: Value = cart.json().await.unwrap();
+    assert_eq!(cart["items"].as_array().unwrap().len(), 1, "{cart}");
+    assert_eq!(cart["total_cents"], 300);
+    assert_eq!(s.checkout(&u, None).await.status(), StatusCode::CREATED);
 }

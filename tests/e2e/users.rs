@@ -76,6 +76,48 @@ async fn patch_me_rejects_invalid_fields_with_422_and_taken_usernames_with_409()
         )
         .await;
     assert_problem(res, StatusCode::CONFLICT).await;
+    let shouted = app
+        .send_json(
+            Method::PATCH,
+            "/api/v1/users/me",
+            Some(&acc.access),
+            &json!({"username": "TAKEN"}),
+        )
+        .await;
+    assert_problem(shouted, StatusCode::CONFLICT).await;
+}
+
+#[tokio::test]
+async fn look_alike_identities_are_one_identity() {
+    let app = spawn_app().await;
+    // The same address in NFC (precomposed ü) and in NFD (u + combining diaeresis).
+    let nfc = "j\u{fc}rgen@example.com";
+    let nfd = "J\u{75}\u{308}rgen@example.com";
+    app.register(nfc, "first password").await;
+    let second = app
+        .post_json(
+            "/api/v1/auth/register",
+            &json!({"email": nfd, "password": "second password"}),
+        )
+        .await;
+    assert_problem(second, StatusCode::CONFLICT).await;
+    let login = app.login(nfd, "first password").await;
+    assert_eq!(login.status(), StatusCode::OK);
+
+    let taken = app
+        .post_json(
+            "/api/v1/auth/register",
+            &json!({"email": "one@example.com", "password": "long enough", "username": "taken_name"}),
+        )
+        .await;
+    assert_eq!(taken.status(), StatusCode::CREATED);
+    let shouted = app
+        .post_json(
+            "/api/v1/auth/register",
+            &json!({"email": "two@example.com", "password": "long enough", "username": "TAKEN_NAME"}),
+        )
+        .await;
+    assert_problem(shouted, StatusCode::CONFLICT).await;
 }
 
 #[tokio::test]

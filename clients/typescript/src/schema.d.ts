@@ -512,7 +512,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Readiness: the database answers. */
+        /** Readiness: the database accepts a write and the upload directory is writable. */
         get: operations["ready"];
         put?: never;
         post?: never;
@@ -3340,7 +3340,7 @@ export interface operations {
                     "application/json": components["schemas"]["HealthResponse"];
                 };
             };
-            /** @description Database unreachable */
+            /** @description The database refuses writes or the upload directory is not writable */
             503: {
                 headers: {
                     [name: string]: unknown;

@@ -161,6 +161,9 @@ pub struct ServerSettings {
     pub cors_origins: String,
     /// Seconds given to in-flight requests on shutdown.
     pub shutdown_timeout_secs: u64,
+    /// `Strict-Transport-Security: max-age=N` on every answer when above 0
+    /// (only behind TLS); 0, the default, sends none.
+    pub hsts_max_age_secs: u64,
 }
 
 impl Default for ServerSettings {
@@ -171,6 +174,7 @@ impl Default for ServerSettings {
             workers: 0,
             cors_origins: String::new(),
             shutdown_timeout_secs: 30,
+            hsts_max_age_secs: 0,
         }
     }
 }
@@ -214,6 +218,9 @@ pub struct AuthSettings {
     pub login_window_secs: u64,
     /// Password hashes computed at once; 0 = cores - 1 (at least 1).
     pub hash_concurrency: usize,
+    /// Password checks that may wait for a hashing turn; more are shed with
+    /// 503 and `Retry-After` (each waits ~30 ms per turn ahead of it).
+    pub hash_queue: usize,
     /// Seconds a verified session and its user are cached per instance
     /// (at most 5; 0 disables). Revocations on this instance apply at once.
     pub session_cache_ttl_secs: u64,
@@ -230,6 +237,7 @@ impl Default for AuthSettings {
             login_max_failures: 5,
             login_window_secs: 900,
             hash_concurrency: 0,
+            hash_queue: 32,
             session_cache_ttl_secs: 5,
         }
     }

@@ -25,4 +25,24 @@ pub fn init(settings: &Settings) {
     } else {
         builder.try_init()
     };
+    install_panic_hook();
+}
+
+/// Logs a panic once, as a structured error event inside the request's span
+/// (the HTTP layer then answers it as a 500 problem), instead of the default
+/// hook's unstructured line on stderr.
+fn install_panic_hook() {
+    std::panic::set_hook(Box::new(|info| {
+        let location = info
+            .location()
+            .map(|l| format!("{}:{}", l.file(), l.line()))
+            .unwrap_or_default();
+        let message = info
+            .payload()
+            .downcast_ref::<&str>()
+            .map(|s| (*s).to_owned())
+            .or_else(|| info.payload().downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "non-string panic payload".into());
+        tracing::error!(%location, panic = %message, "panicked");
+    }));
 }

@@ -17,6 +17,7 @@ use keel_http::{HttpContext, HttpState, ReadinessProbe};
 use keel_infrastructure::SystemClock;
 use keel_infrastructure::jobs::{JobRunner, JobRunnerConfig, SeaOrmJobQueue};
 use keel_infrastructure::persistence::Database;
+use keel_infrastructure::storage::LocalFileStorage;
 use sea_orm::DatabaseConnection;
 
 use crate::settings::Settings;
@@ -99,12 +100,28 @@ pub struct Wired {
     pub runner: JobRunner,
 }
 
-struct DbReadiness(DatabaseConnection);
+/// Ready when the database accepts a (rolled-back) write and the upload
+/// directory takes a file; the causes are logged, the answer names only
+/// which check failed.
+struct Readiness {
+    db: DatabaseConnection,
+    uploads: Option<LocalFileStorage>,
+}
 
 #[async_trait]
-impl ReadinessProbe for DbReadiness {
-    async fn ready(&self) -> bool {
-        Database::ping(&self.0).await
+impl ReadinessProbe for Readiness {
+    async fn ready(&self) -> Result<(), String> {
+        if let Err(e) = Database::accepts_writes(&self.db).await {
+            tracing::warn!(error = %e, "readiness: the database refuses a write");
+            return Err("the database does not accept writes".into());
+        }
+        if let Some(uploads) = &self.uploads
+            && let Err(e) = uploads.probe_writable().await
+        {
+            tracing::warn!(error = %e, dir = %uploads.root().display(), "readiness: the upload directory is not writable");
+            return Err("the upload directory is not writable".into());
+        }
+        Ok(())
     }
 }
 
@@ -126,8 +143,14 @@ pub fn wire(
     Ok(Wired {
         http: HttpState::new(
             identity,
-            Arc::new(DbReadiness(db.clone())),
+            Arc::new(Readiness {
+                db: db.clone(),
+                uploads: LocalFileStorage::new(&settings.uploads.dir).ok(),
+            }),
             settings.cors_origins(),
+            keel_http::SecurityHeaders {
+                hsts_max_age_secs: Some(settings.server.hsts_max_age_secs).filter(|s| *s > 0),
+            },
             w.http,
         ),
         runner: w.runner,

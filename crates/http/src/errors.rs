@@ -141,9 +141,13 @@ pub fn ensure_problem<B>(res: ServiceResponse<B>) -> actix_web::Result<ErrorHand
         _ => status.canonical_reason().unwrap_or("error"),
     };
     let mut replacement = problem_response(status, detail, None);
-    for name in [header::ALLOW, header::RETRY_AFTER, header::WWW_AUTHENTICATE] {
-        if let Some(value) = res.headers().get(&name) {
-            replacement.headers_mut().insert(name, value.clone());
+    // Keep every header but the body's own (Allow, Retry-After,
+    // WWW-Authenticate, the CORS headers...).
+    for (name, value) in res.headers() {
+        if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {
+            replacement
+                .headers_mut()
+                .append(name.clone(), value.clone());
         }
     }
     let (req, _) = res.into_parts();

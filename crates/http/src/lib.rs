@@ -11,6 +11,7 @@ pub mod methods;
 pub mod openapi;
 pub mod page;
 pub mod problem;
+pub mod security;
 pub mod serde_util;
 
 pub mod catalog;
@@ -33,6 +34,7 @@ use utoipa_swagger_ui::SwaggerUi;
 pub use context::HttpContext;
 pub use meta::ReadinessProbe;
 pub use openapi::ApiDoc;
+pub use security::SecurityHeaders;
 
 /// Everything the app needs, shared by all workers: what every context uses
 /// (bearer-token verification, readiness, CORS) and the contexts themselves.
@@ -50,6 +52,8 @@ pub struct HttpState {
     pub openapi: Arc<utoipa::openapi::OpenApi>,
     /// The methods of every documented path, for 405 answers.
     pub methods: methods::AllowedMethods,
+    /// Which optional security headers to send.
+    pub security: SecurityHeaders,
 }
 
 impl HttpState {
@@ -58,6 +62,7 @@ impl HttpState {
         identity: Arc<dyn IdentityProvider>,
         readiness: Arc<dyn ReadinessProbe>,
         cors_origins: Vec<String>,
+        security: SecurityHeaders,
         contexts: Vec<HttpContext>,
     ) -> Self {
         let openapi = openapi::document(&contexts);
@@ -69,6 +74,7 @@ impl HttpState {
             contexts: contexts.into(),
             openapi: Arc::new(openapi),
             methods,
+            security,
         }
     }
 }
@@ -99,6 +105,7 @@ pub fn app(
     >,
 > {
     let contexts = state.contexts.clone();
+    let security = state.security;
     App::new()
         .app_data(errors::json_config())
         .app_data(errors::form_config())
@@ -128,8 +135,20 @@ pub fn app(
             }
         }))
         .default_service(web::to(errors::not_found))
-        .wrap(ErrorHandlers::new().default_handler(errors::ensure_problem))
+        .wrap_fn(security::catch_panic)
         .wrap(cors(&state.cors_origins))
+        // Outside CORS, so that a rejected preflight is a problem document too.
+        .wrap(ErrorHandlers::new().default_handler(errors::ensure_problem))
+        .wrap_fn(move |req, srv| {
+            use actix_web::dev::Service;
+            let path = req.path().to_owned();
+            let fut = srv.call(req);
+            async move {
+                let mut res = fut.await?;
+                security.apply(&path, res.headers_mut());
+                Ok(res)
+            }
+        })
         .wrap(NormalizePath::new(TrailingSlash::MergeOnly))
         .wrap_fn(|req, srv| {
             use actix_web::dev::Service;

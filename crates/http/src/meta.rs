@@ -10,11 +10,13 @@ use utoipa::ToSchema;
 
 use crate::problem::{ApiError, Problem, problem_response};
 
-/// Whether the backing services answer; implemented by the composition root.
+/// Whether the backing services can serve; implemented by the composition root.
 #[async_trait]
 pub trait ReadinessProbe: Send + Sync {
-    /// `true` when the database answers.
-    async fn ready(&self) -> bool;
+    /// `Ok` when the instance can serve writes (the database accepts one,
+    /// the upload directory is writable); else what is not ready, for the
+    /// 503's detail (no internals).
+    async fn ready(&self) -> Result<(), String>;
 }
 
 /// `{"status":"ok"}`.
@@ -31,24 +33,21 @@ pub async fn health() -> HttpResponse {
     HttpResponse::Ok().json(HealthResponse { status: "ok" })
 }
 
-/// Readiness: the database answers.
+/// Readiness: the database accepts a write and the upload directory is writable.
 #[utoipa::path(get, path = "/health/ready", tag = "meta",
     responses(
         (status = 200, body = HealthResponse),
-        (status = 503, body = Problem, content_type = "application/problem+json", description = "Database unreachable"),
+        (status = 503, body = Problem, content_type = "application/problem+json", description = "The database refuses writes or the upload directory is not writable"),
     ))]
 pub async fn ready(probe: web::Data<Arc<dyn ReadinessProbe>>) -> Result<HttpResponse, ApiError> {
-    if probe.ready().await {
-        Ok(HttpResponse::Ok().json(HealthResponse { status: "ok" }))
-    } else {
-        let mut response = problem_response(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "the database does not answer",
-            None,
-        );
-        response
-            .headers_mut()
-            .insert(actix_web::http::header::RETRY_AFTER, 5u64.into());
-        Ok(response)
+    match probe.ready().await {
+        Ok(()) => Ok(HttpResponse::Ok().json(HealthResponse { status: "ok" })),
+        Err(detail) => {
+            let mut response = problem_response(StatusCode::SERVICE_UNAVAILABLE, &detail, None);
+            response
+                .headers_mut()
+                .insert(actix_web::http::header::RETRY_AFTER, 5u64.into());
+            Ok(response)
+        }
     }
 }

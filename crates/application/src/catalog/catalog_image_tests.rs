@@ -215,3 +215,23 @@ fn image_url_is_under_the_images_route() {
     let key = StorageKey::parse("abc123.webp").expect("a valid key");
     assert_eq!(image_url(&key), "/api/v1/images/abc123.webp");
 }
+
+#[tokio::test]
+async fn add_image_refuses_what_the_decoder_does_not_accept_even_with_a_valid_signature() {
+    let (mut m, id) = with_product();
+    m.images = keel_domain::catalog::ports::MockImageDecoder::new();
+    m.images
+        .expect_inspect()
+        .withf(|bytes| bytes == PNG)
+        .times(1)
+        .returning(|_| None);
+    m.storage.expect_put().never();
+    m.products.expect_add_image_url().never();
+
+    let result = m.catalog().add_image(&admin(), id, PNG.to_vec()).await;
+
+    assert_eq!(
+        result,
+        Err(CatalogError::Case(CatalogCase::UnsupportedMediaType))
+    );
+}

@@ -1,7 +1,7 @@
 use std::sync::Arc;
 
 use keel_domain::catalog::{
-    Category, CategoryId, CategoryName, CategoryRepo, FileStorage, ImageType, Product,
+    Category, CategoryId, CategoryName, CategoryRepo, FileStorage, ImageDecoder, Product,
     ProductFilter, ProductId, ProductName, ProductRef, ProductRepo, Slug, StorageKey, StoredFile,
 };
 use keel_domain::clock::Clock;
@@ -63,6 +63,7 @@ pub struct CatalogService {
     categories: Arc<dyn CategoryRepo>,
     products: Arc<dyn ProductRepo>,
     storage: Arc<dyn FileStorage>,
+    images: Arc<dyn ImageDecoder>,
     clock: Arc<dyn Clock>,
 }
 
@@ -104,12 +105,14 @@ impl CatalogService {
         categories: Arc<dyn CategoryRepo>,
         products: Arc<dyn ProductRepo>,
         storage: Arc<dyn FileStorage>,
+        images: Arc<dyn ImageDecoder>,
         clock: Arc<dyn Clock>,
     ) -> Self {
         Self {
             categories,
             products,
             storage,
+            images,
             clock,
         }
     }
@@ -414,6 +417,24 @@ impl CatalogService {
         }
     }
 
+    /// Whether `principal` may add an image to product `id`: checked before
+    /// an upload's body is read, so a customer or a wrong id costs nothing.
+    ///
+    /// # Errors
+    /// `Forbidden` unless admin, `NotFound` for an unknown or deleted product.
+    pub async fn check_image_target(
+        &self,
+        principal: &Principal,
+        id: ProductId,
+    ) -> Result<(), CatalogError> {
+        principal.require_admin()?;
+        let product = self.products.find_by_id(id).await?;
+        if product.is_none_or(|p| p.deleted_at.is_some()) {
+            return Err(CatalogError::NotFound);
+        }
+        Ok(())
+    }
+
     /// Stores an image for a product (admin) under a generated name; the
     /// type is decided by the bytes, never by a name or header.
     ///
@@ -425,13 +446,13 @@ impl CatalogService {
         id: ProductId,
         bytes: Vec<u8>,
     ) -> Result<String, CatalogError> {
-        principal.require_admin()?;
-        let product = self.products.find_by_id(id).await?;
-        if product.is_none_or(|p| p.deleted_at.is_some()) {
-            return Err(CatalogError::NotFound);
-        }
-        let kind = ImageType::sniff(&bytes)
-            .ok_or(CatalogError::Case(CatalogCase::UnsupportedMediaType))?;
+        self.check_image_target(principal, id).await?;
+        let kind = self
+            .images
+            .inspect(&bytes)
+            .await
+            .ok_or(CatalogError::Case(CatalogCase::UnsupportedMediaType))?
+            .kind;
         let key = StorageKey::generate(kind);
         self.storage.put(&key, bytes, kind).await?;
         let url = image_url(&key);

@@ -346,7 +346,7 @@ async fn login_when_the_hasher_fails_returns_internal_and_releases_the_reserved_
     m.hasher
         .expect_verify()
         .times(1)
-        .returning(|_, _| Err(HashError("bad phc string".into())));
+        .returning(|_, _| Err(HashError::Failed("bad phc string".into())));
     m.throttle
         .expect_release()
         .with(eq(KEY))

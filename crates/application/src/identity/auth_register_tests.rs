@@ -278,7 +278,7 @@ async fn register_when_the_hasher_fails_returns_internal_and_creates_nothing() {
     m.hasher
         .expect_hash()
         .times(1)
-        .returning(|_| Err(HashError("out of memory".into())));
+        .returning(|_| Err(HashError::Failed("out of memory".into())));
     m.users.expect_create().never();
     m.sessions.expect_create().never();
 

@@ -188,7 +188,7 @@ impl AuthService {
         let key = format!(
             "{}|{}",
             client.ip.as_deref().unwrap_or("-"),
-            email.trim().to_lowercase()
+            Email::normalize(email)
         );
         if email.len() > MAX_EMAIL_BYTES {
             return Err(IdentityError::invalid(

@@ -29,7 +29,10 @@ pub enum IdentityCase {
 
 impl From<HashError> for IdentityError {
     fn from(err: HashError) -> Self {
-        Self::Internal(Cause::new(err))
+        match err {
+            HashError::Busy => Self::Unavailable(Cause::new(err)),
+            HashError::Failed(_) => Self::Internal(Cause::new(err)),
+        }
     }
 }
 

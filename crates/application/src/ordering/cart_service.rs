@@ -34,17 +34,16 @@ impl CartService {
         }
     }
 
-    /// The caller's cart at current prices.
-    ///
-    /// # Errors
-    /// `Conflict` when the cart mixes currencies; storage errors.
-    pub async fn view(&self, principal: &Principal) -> Result<CartView, OrderingError> {
-        let cart = self.carts.get(principal.user.id).await?;
-        let mut lines = Vec::with_capacity(cart.items().len());
-        for item in cart.items() {
+    /// The current lines of `items` (products no longer sold are left out).
+    async fn lines(
+        &self,
+        items: impl Iterator<Item = (ProductId, Quantity)>,
+    ) -> Result<Vec<CartLine>, OrderingError> {
+        let mut lines = Vec::new();
+        for (product_id, quantity) in items {
             if let Some(p) = self
                 .products
-                .find_by_id(item.product_id)
+                .find_by_id(product_id)
                 .await?
                 .filter(Product::is_purchasable)
             {
@@ -52,18 +51,34 @@ impl CartService {
                     product_id: p.id,
                     name: p.name,
                     unit_price: p.price,
-                    quantity: item.quantity,
+                    quantity,
                 });
             }
         }
-        Ok(CartView::from_lines(lines, self.currency)?)
+        Ok(lines)
     }
 
-    /// Sets the quantity of a purchasable product.
+    /// The caller's cart at current prices. It always renders: a line that
+    /// no longer prices with the rest (its product changed currency since)
+    /// is left out, and checkout names it.
+    ///
+    /// # Errors
+    /// Storage errors.
+    pub async fn view(&self, principal: &Principal) -> Result<CartView, OrderingError> {
+        let cart = self.carts.get(principal.user.id).await?;
+        let lines = self
+            .lines(cart.items().iter().map(|i| (i.product_id, i.quantity)))
+            .await?;
+        Ok(CartView::from_lines_that_fit(lines, self.currency).0)
+    }
+
+    /// Sets the quantity of a purchasable product, when the cart still
+    /// prices with it (one currency, no overflow); nothing is stored otherwise.
     ///
     /// # Errors
     /// `Validation` for a quantity outside 1..=99, `NotFound` for a product
-    /// that is missing, inactive or deleted.
+    /// that is missing, inactive or deleted, `Conflict` when the line cannot
+    /// be priced with the rest of the cart.
     pub async fn set(
         &self,
         principal: &Principal,
@@ -76,6 +91,12 @@ impl CartService {
             .await?
             .filter(Product::is_purchasable)
             .ok_or(OrderingError::NotFound)?;
+        let mut cart = self.carts.get(principal.user.id).await?;
+        cart.set(product_id, quantity);
+        let lines = self
+            .lines(cart.items().iter().map(|i| (i.product_id, i.quantity)))
+            .await?;
+        CartView::from_lines(lines, self.currency)?;
         self.carts
             .set_item(principal.user.id, product_id, quantity, self.clock.now())
             .await

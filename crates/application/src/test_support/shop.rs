@@ -4,7 +4,10 @@
 use std::sync::Arc;
 
 use chrono::Duration;
-use keel_domain::catalog::ports::{MockCategoryRepo, MockFileStorage, MockProductRepo};
+use keel_domain::catalog::ports::{
+    MockCategoryRepo, MockFileStorage, MockImageDecoder, MockProductRepo,
+};
+use keel_domain::catalog::{ImageInfo, ImageType};
 use keel_domain::catalog::{Product, ProductId, ProductName, Slug};
 use keel_domain::clock::MockClock;
 use keel_domain::identity::{Principal, Role, UserId};
@@ -102,13 +105,16 @@ pub(crate) fn order(user_id: UserId, status: OrderStatus) -> Order {
     order
 }
 
-/// One mock per shop port. Only the clock has an expectation (it always
-/// reports [`now`]); any other call a test did not expect panics, so a test
-/// that sets no expectation on a port also proves the port is not touched.
+/// One mock per shop port. Only the clock (always [`now`]) and the image
+/// decoder (a 1×1 image of whatever type the magic bytes name; replace
+/// `images` to change that) have expectations; any other call a test did not
+/// expect panics, so a test that sets no expectation on a port also proves
+/// the port is not touched.
 pub(crate) struct Mocks {
     pub(crate) categories: MockCategoryRepo,
     pub(crate) products: MockProductRepo,
     pub(crate) storage: MockFileStorage,
+    pub(crate) images: MockImageDecoder,
     pub(crate) carts: MockCartRepo,
     pub(crate) orders: MockOrderRepo,
     pub(crate) clock: MockClock,
@@ -119,10 +125,19 @@ impl Mocks {
     pub(crate) fn new() -> Self {
         let mut clock = MockClock::new();
         clock.expect_now().return_const(now());
+        let mut images = MockImageDecoder::new();
+        images.expect_inspect().returning(|bytes| {
+            ImageType::sniff(bytes).map(|kind| ImageInfo {
+                kind,
+                width: 1,
+                height: 1,
+            })
+        });
         Self {
             categories: MockCategoryRepo::new(),
             products: MockProductRepo::new(),
             storage: MockFileStorage::new(),
+            images,
             carts: MockCartRepo::new(),
             orders: MockOrderRepo::new(),
             clock,
@@ -135,6 +150,7 @@ impl Mocks {
             Arc::new(self.categories),
             Arc::new(self.products),
             Arc::new(self.storage),
+            Arc::new(self.images),
             Arc::new(self.clock),
         )
     }

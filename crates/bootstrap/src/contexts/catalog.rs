@@ -6,7 +6,7 @@ use std::time::Duration as StdDuration;
 use keel_application::catalog::CatalogService;
 use keel_domain::catalog::ProductRepo;
 use keel_infrastructure::persistence::{CachingProductRepo, SeaOrmCategoryRepo, SeaOrmProductRepo};
-use keel_infrastructure::storage::LocalFileStorage;
+use keel_infrastructure::storage::{ImageCrateDecoder, LocalFileStorage};
 
 use crate::wiring::Wiring;
 
@@ -27,6 +27,7 @@ pub fn wire(w: &mut Wiring<'_>) -> anyhow::Result<()> {
         Arc::new(SeaOrmCategoryRepo::new(w.db.clone())),
         products.clone(),
         Arc::new(storage),
+        Arc::new(ImageCrateDecoder),
         w.clock.clone(),
     ));
     w.provide(products);

@@ -91,7 +91,7 @@ pub fn ports(settings: &Settings, db: &DatabaseConnection) -> IdentityPorts {
             Arc::new(SeaOrmSessionRepo::new(db.clone())),
             cache_ttl,
         )),
-        hasher: Arc::new(Argon2Hasher::new(concurrency)),
+        hasher: Arc::new(Argon2Hasher::new(concurrency, settings.auth.hash_queue)),
         tokens: Arc::new(JwtTokenService::new(JwtConfig {
             secret: secret_bytes(settings),
             issuer: settings.auth.issuer.clone(),

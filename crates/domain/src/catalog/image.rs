@@ -17,6 +17,27 @@ pub enum ImageType {
     Webp,
 }
 
+/// An upload that decoded as an image: its format and size.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ImageInfo {
+    /// The format, read from the content.
+    pub kind: ImageType,
+    /// Width in pixels.
+    pub width: u32,
+    /// Height in pixels.
+    pub height: u32,
+}
+
+impl ImageInfo {
+    /// The longest side accepted, in pixels.
+    pub const MAX_SIDE: u32 = 16_384;
+
+    /// Whether both sides are within 1..=[`ImageInfo::MAX_SIDE`].
+    pub fn has_sane_size(&self) -> bool {
+        (1..=Self::MAX_SIDE).contains(&self.width) && (1..=Self::MAX_SIDE).contains(&self.height)
+    }
+}
+
 const PNG_SIGNATURE: [u8; 8] = [0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A];
 
 impl ImageType {

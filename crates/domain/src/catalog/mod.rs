@@ -8,8 +8,8 @@ pub mod slug;
 pub mod values;
 
 pub use error::StorageError;
-pub use image::{ImageType, StorageKey, StoredFile};
+pub use image::{ImageInfo, ImageType, StorageKey, StoredFile};
 pub use model::{Category, Product, ProductFilter, ProductSort};
-pub use ports::{CategoryRepo, FileStorage, ProductRepo};
+pub use ports::{CategoryRepo, FileStorage, ImageDecoder, ProductRepo};
 pub use slug::Slug;
 pub use values::{CategoryId, CategoryName, CategoryRef, ProductId, ProductName, ProductRef};

@@ -5,7 +5,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
 use super::error::StorageError;
-use super::image::{ImageType, StorageKey, StoredFile};
+use super::image::{ImageInfo, ImageType, StorageKey, StoredFile};
 use super::model::{Category, Product, ProductFilter};
 use super::slug::Slug;
 use super::values::{CategoryId, ProductId};
@@ -165,4 +165,15 @@ pub trait FileStorage: Send + Sync {
     /// # Errors
     /// [`StorageError::Unavailable`] when the file cannot be removed.
     async fn delete(&self, key: &StorageKey) -> Result<(), StorageError>;
+}
+
+/// Reads an upload as an image: the only judge of whether bytes are one.
+#[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
+#[async_trait]
+pub trait ImageDecoder: Send + Sync {
+    /// What `bytes` are when they are one whole JPEG, PNG or WebP image
+    /// that decodes, with sides of 1..=[`ImageInfo::MAX_SIDE`] pixels and
+    /// nothing appended after its end; `None` for anything else (a PNG
+    /// signature followed by HTML, a truncated file, a decompression bomb).
+    async fn inspect(&self, bytes: &[u8]) -> Option<ImageInfo>;
 }

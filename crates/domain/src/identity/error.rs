@@ -31,5 +31,12 @@ pub enum TokenError {
 
 /// Hashing or verifying a password failed for a reason other than a mismatch.
 #[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
-#[error("password hashing failed: {0}")]
-pub struct HashError(pub String);
+pub enum HashError {
+    /// The hasher failed (a corrupt stored hash, a worker that died).
+    #[error("password hashing failed: {0}")]
+    Failed(String),
+    /// Too many hashes are already waiting: shed the request (503 with
+    /// `Retry-After`) rather than queue it without bound.
+    #[error("too many password checks are waiting")]
+    Busy,
+}

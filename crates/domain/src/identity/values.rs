@@ -17,18 +17,26 @@ uuid_id!(
     SessionId
 );
 
-/// A normalised (trimmed, lower-cased) email address.
+/// A normalised (trimmed, lower-cased, Unicode NFC) email address.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 #[serde(transparent)]
 pub struct Email(String);
 
 impl Email {
-    /// Trims, lower-cases and checks the shape `local@domain.tld`.
+    /// The canonical form of `raw`: trimmed, lower-cased and in Unicode NFC,
+    /// so `jü@x.com` typed with a combining diaeresis (NFD) and with a
+    /// precomposed `ü` are one address.
+    pub fn normalize(raw: &str) -> String {
+        use unicode_normalization::UnicodeNormalization as _;
+        raw.trim().to_lowercase().nfc().collect()
+    }
+
+    /// Normalises ([`Email::normalize`]) and checks the shape `local@domain.tld`.
     ///
     /// # Errors
     /// A [`FieldError`] on `email` when the address is malformed or over 254 bytes.
     pub fn parse(raw: &str) -> Result<Self, FieldError> {
-        let email = raw.trim().to_lowercase();
+        let email = Self::normalize(raw);
         let invalid = || FieldError::new("email", "must be a valid email address");
         if email.len() > 254 || email.chars().any(|c| c.is_whitespace() || c.is_control()) {
             return Err(invalid());
@@ -264,6 +272,14 @@ impl AccountProvider {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn email_in_nfd_and_nfc_is_one_address() {
+        let nfc = Email::parse("j\u{fc}rgen@example.com").unwrap();
+        let nfd = Email::parse("J\u{75}\u{308}rgen@Example.com").unwrap();
+        assert_eq!(nfc, nfd);
+        assert_eq!(nfc.as_str(), "j\u{fc}rgen@example.com");
+    }
 
     #[test]
     fn email_is_trimmed_and_lowercased() {

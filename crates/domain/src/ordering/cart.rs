@@ -138,6 +138,30 @@ impl CartView {
         })
     }
 
+    /// Prices what can be priced together and returns the rest: the first
+    /// priceable line's currency wins, and a line in another currency, with
+    /// a negative price, or whose total would overflow is left out (checkout
+    /// names it). So a stored cart always renders.
+    pub fn from_lines_that_fit(
+        lines: Vec<CartLine>,
+        empty_currency: Currency,
+    ) -> (CartView, Vec<CartLine>) {
+        let mut fitting: Vec<CartLine> = Vec::with_capacity(lines.len());
+        let mut left_out = Vec::new();
+        let mut view = CartView {
+            lines: Vec::new(),
+            total: Money::zero(empty_currency),
+        };
+        for line in lines {
+            fitting.push(line);
+            match CartView::from_lines(fitting.clone(), empty_currency) {
+                Ok(priced) => view = priced,
+                Err(_) => left_out.extend(fitting.pop()),
+            }
+        }
+        (view, left_out)
+    }
+
     /// The priced lines, in cart order.
     pub fn lines(&self) -> &[PricedLine] {
         &self.lines

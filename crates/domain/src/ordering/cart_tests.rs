@@ -120,3 +120,22 @@ fn a_cart_view_refuses_negative_prices_and_overflow() {
         Err(MoneyError::Overflow)
     );
 }
+
+#[test]
+fn lines_that_cannot_be_priced_together_are_left_out_not_fatal() {
+    let eur = Currency::parse("EUR").unwrap();
+    let usd = Currency::parse("USD").unwrap();
+    let first = line(250, eur, 2);
+    let dollars = line(100, usd, 1);
+    let huge = line(i64::MAX / 2, eur, 3);
+    let last = line(100, eur, 1);
+    let (view, left_out) = CartView::from_lines_that_fit(
+        vec![first.clone(), dollars.clone(), huge.clone(), last.clone()],
+        usd,
+    );
+    let kept: Vec<_> = view.lines().iter().map(|l| l.line.clone()).collect();
+    assert_eq!(kept, [first, last]);
+    assert_eq!(left_out, [dollars, huge]);
+    assert_eq!(view.total(), Money::new(600, eur));
+    assert!(CartView::from_lines_that_fit(Vec::new(), usd).0.is_empty());
+}

@@ -260,6 +260,9 @@ pub async fn upload_image(
             "expected multipart/form-data with a `file` field".into(),
         ));
     }
+    let product = ProductId::from_uuid(id.into_inner());
+    // Before a byte of the body is read: 403/404 at once.
+    catalog.check_image_target(&who.0, product).await?;
     let max = limit.0;
     let mut form = Multipart::new(req.headers(), payload);
     let mut file: Option<Vec<u8>> = None;
@@ -289,9 +292,7 @@ pub async fn upload_image(
         }
     }
     let bytes = file.ok_or_else(|| ApiError::BadRequest("the form has no `file` field".into()))?;
-    let url = catalog
-        .add_image(&who.0, ProductId::from_uuid(id.into_inner()), bytes)
-        .await?;
+    let url = catalog.add_image(&who.0, product, bytes).await?;
     Ok(HttpResponse::Created().json(ImageResponse { url }))
 }
 

@@ -74,6 +74,19 @@ impl Database {
         db.ping().await.is_ok()
     }
 
+    /// Whether the database accepts a write: a row goes into the
+    /// always-empty `readiness_probe` table inside a transaction that is
+    /// rolled back. A read-only file, replica or transaction fails it.
+    ///
+    /// # Errors
+    /// The driver's error.
+    pub async fn accepts_writes(db: &DatabaseConnection) -> Result<(), DbErr> {
+        let txn = begin_write(db).await?;
+        txn.execute_unprepared("INSERT INTO readiness_probe (id) VALUES (1)")
+            .await?;
+        txn.rollback().await
+    }
+
     /// Runs a statement that needs no result, e.g. `CREATE DATABASE`.
     ///
     /// # Errors

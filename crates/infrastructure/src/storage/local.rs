@@ -34,6 +34,20 @@ impl LocalFileStorage {
         &self.root
     }
 
+    /// Whether a file can be written to the directory now: writes and
+    /// removes a small temporary file (for readiness).
+    ///
+    /// # Errors
+    /// The I/O error when the directory is gone, not a directory, read-only
+    /// or full.
+    pub async fn probe_writable(&self) -> std::io::Result<()> {
+        let probe = self
+            .root
+            .join(format!(".ready.{}.tmp", uuid::Uuid::new_v4().simple()));
+        tokio::fs::write(&probe, b"ok").await?;
+        tokio::fs::remove_file(&probe).await
+    }
+
     fn path(&self, key: &StorageKey) -> PathBuf {
         self.root.join(key.as_str())
     }

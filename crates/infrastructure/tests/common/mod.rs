@@ -20,6 +20,14 @@ pub async fn reopen() -> DatabaseConnection {
     Database::connect(&url, 8).await.expect("reconnect")
 }
 
+/// The URL of the last `fresh_db` call of this thread.
+#[allow(dead_code)]
+pub fn last_url() -> String {
+    LAST_URL
+        .with(|u| u.borrow().clone())
+        .expect("fresh_db first")
+}
+
 pub async fn fresh_db() -> DatabaseConnection {
     let url = match std::env::var("TEST_DATABASE_URL") {
         Ok(base) if !base.trim().is_empty() => {
