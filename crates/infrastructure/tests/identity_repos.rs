@@ -8,7 +8,7 @@ use std::sync::Arc;
 use chrono::{DateTime, Duration, SubsecRound, Utc};
 use keel_domain::identity::{
     AccountProvider, AccountRepo, Email, PasswordHash, Role, Session, SessionId, SessionRepo, User,
-    UserFilter, UserRepo, Verification, VerificationRepo,
+    UserFilter, UserRepo, Username, Verification, VerificationRepo,
 };
 use keel_domain::{PageRequest, RepoError};
 use keel_infrastructure::persistence::{
@@ -46,7 +46,7 @@ async fn users_round_trip_and_emails_are_unique() {
     let db = common::fresh_db().await;
     let repo = SeaOrmUserRepo::new(db);
     let mut u = user("ada@example.com");
-    u.username = Some("ada".into());
+    u.username = Some(Username::parse("ada").unwrap());
     u.role = Role::Staff;
     repo.create(&u, None).await.unwrap();
     assert_eq!(repo.find_by_id(u.id).await.unwrap(), Some(u.clone()));
@@ -56,7 +56,7 @@ async fn users_round_trip_and_emails_are_unique() {
         Err(RepoError::Conflict(_))
     ));
     let mut same_name = user("bob@example.com");
-    same_name.username = Some("ada".into());
+    same_name.username = Some(Username::parse("ada").unwrap());
     assert!(matches!(
         repo.create(&same_name, None).await,
         Err(RepoError::Conflict(_))
@@ -94,14 +94,14 @@ async fn updates_persist_and_username_conflicts_are_reported() {
     let repo = SeaOrmUserRepo::new(db);
     let mut a = user("a@example.com");
     let mut b = user("b@example.com");
-    a.username = Some("taken".into());
+    a.username = Some(Username::parse("taken").unwrap());
     repo.create(&a, None).await.unwrap();
     repo.create(&b, None).await.unwrap();
     b.name = Some("Bee".into());
     b.updated_at = now();
     repo.update(&b).await.unwrap();
     assert_eq!(repo.find_by_id(b.id).await.unwrap().unwrap(), b);
-    b.username = Some("taken".into());
+    b.username = Some(Username::parse("taken").unwrap());
     assert!(matches!(repo.update(&b).await, Err(RepoError::Conflict(_))));
 }
 

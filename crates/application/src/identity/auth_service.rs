@@ -4,7 +4,7 @@ use chrono::{DateTime, Duration, Utc};
 use keel_domain::clock::Clock;
 use keel_domain::identity::{
     AccessClaims, AccountRepo, Email, LoginThrottle, PasswordHasher, PlainPassword, Principal,
-    Session, SessionId, SessionRepo, TokenService, User, UserRepo,
+    Session, SessionId, SessionRepo, TokenService, User, UserRepo, Username,
 };
 use keel_domain::{FieldError, RepoError};
 use uuid::Uuid;
@@ -31,8 +31,8 @@ pub struct ClientInfo {
     pub user_agent: Option<String>,
 }
 
-/// Input of [`AuthService::register`].
-#[derive(Debug, Clone, Default)]
+/// Input of [`AuthService::register`]; `Debug` prints the password as `[redacted]`.
+#[derive(Clone, Default)]
 pub struct RegisterCommand {
     /// Email as typed.
     pub email: String,
@@ -44,8 +44,9 @@ pub struct RegisterCommand {
     pub username: Option<String>,
 }
 
-/// A new token pair with the user it was issued to.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A new token pair with the user it was issued to; `Debug` prints the
+/// tokens as `[redacted]`.
+#[derive(Clone, PartialEq, Eq)]
 pub struct AuthTokens {
     /// The signed-in user.
     pub user: User,
@@ -57,6 +58,29 @@ pub struct AuthTokens {
     pub expires_in: i64,
     /// The session both tokens belong to.
     pub session_id: SessionId,
+}
+
+impl std::fmt::Debug for RegisterCommand {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RegisterCommand")
+            .field("email", &self.email)
+            .field("password", &"[redacted]")
+            .field("name", &self.name)
+            .field("username", &self.username)
+            .finish()
+    }
+}
+
+impl std::fmt::Debug for AuthTokens {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AuthTokens")
+            .field("user", &self.user)
+            .field("access_token", &"[redacted]")
+            .field("refresh_token", &"[redacted]")
+            .field("expires_in", &self.expires_in)
+            .field("session_id", &self.session_id)
+            .finish()
+    }
 }
 
 /// One live session as its owner sees it.
@@ -146,7 +170,7 @@ impl AuthService {
             &mut errors,
         );
         let name = validate::optional(cmd.name.as_deref(), validate::name, &mut errors);
-        let username = validate::optional(cmd.username.as_deref(), validate::username, &mut errors);
+        let username = validate::optional(cmd.username.as_deref(), Username::parse, &mut errors);
         let (Some(email), Some(password), true) = (email, password, errors.is_empty()) else {
             return Err(IdentityError::Validation(errors));
         };

@@ -4,24 +4,12 @@ use keel_domain::RepoError;
 use keel_domain::clock::Clock;
 use keel_domain::identity::{
     AccountProvider, AccountRepo, AuthError, Email, ExternalDirectory, ExternalIdentity,
-    ExternalProfile, Principal, Role, SessionRepo, User, UserRepo,
+    ExternalProfile, ExternalUserUpdate, ImageUrl, Principal, Role, SessionRepo, User, UserRepo,
+    Username,
 };
 
 use super::error::IdentityError;
 use super::validate;
-
-/// A profile pushed by the provider (a `user.created`/`user.updated` webhook).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ExternalUserUpdate {
-    /// The provider's user id.
-    pub subject: String,
-    /// Directory data.
-    pub profile: ExternalProfile,
-    /// `public_metadata.role`, when it names a role.
-    pub role: Option<Role>,
-    /// The provider's `updated_at`, in ms: older deliveries are not applied.
-    pub updated_at_ms: i64,
-}
 
 /// What applying an update did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -327,14 +315,14 @@ fn fill_profile(user: &mut User, profile: &ExternalProfile) {
     if let Some(username) = profile
         .username
         .as_deref()
-        .and_then(|u| validate::username(u).ok())
+        .and_then(|u| Username::parse(u).ok())
     {
         user.username = Some(username);
     }
     if let Some(url) = profile
         .image_url
         .as_deref()
-        .and_then(|u| validate::image_url(u).ok())
+        .and_then(|u| ImageUrl::parse(u).ok())
     {
         user.image_url = Some(url);
     }

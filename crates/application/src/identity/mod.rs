@@ -43,6 +43,7 @@ pub use auth_service::{
 };
 pub use dispatch::{ExternalAuth, TokenDispatcher};
 pub use error::{IdentityCase, IdentityError};
-pub use external_users::{ExternalUserService, ExternalUserUpdate, SyncOutcome};
+pub use external_users::{ExternalUserService, SyncOutcome};
+pub use keel_domain::identity::ExternalUserUpdate;
 pub use local_provider::LocalIdentityProvider;
 pub use user_service::{AdminUpdate, CreateAdminOutcome, UpdateMe, UserService};

@@ -2,8 +2,8 @@ use std::sync::Arc;
 
 use keel_domain::clock::Clock;
 use keel_domain::identity::{
-    AccountRepo, Email, PasswordHasher, PlainPassword, Principal, Role, SessionRepo, User,
-    UserFilter, UserId, UserRepo,
+    AccountRepo, Email, ImageUrl, PasswordHasher, PlainPassword, Principal, Role, SessionRepo,
+    User, UserFilter, UserId, UserRepo, Username,
 };
 use keel_domain::{FieldError, Page, PageRequest, RepoError};
 
@@ -271,12 +271,16 @@ impl UserService {
 
 fn apply_profile(user: &mut User, update: UpdateMe) -> Result<(), IdentityError> {
     let mut errors: Vec<FieldError> = Vec::new();
-    let mut field = |raw: Option<Option<String>>, parse: fn(&str) -> Result<String, FieldError>| {
-        raw.map(|value| value.and_then(|v| validate::optional(Some(&v), parse, &mut errors)))
-    };
-    let name = field(update.name, validate::name);
-    let username = field(update.username, validate::username);
-    let image_url = field(update.image_url, validate::image_url);
+    fn field<T>(
+        raw: Option<Option<String>>,
+        parse: fn(&str) -> Result<T, FieldError>,
+        errors: &mut Vec<FieldError>,
+    ) -> Option<Option<T>> {
+        raw.map(|value| value.and_then(|v| validate::optional(Some(&v), parse, errors)))
+    }
+    let name = field(update.name, validate::name, &mut errors);
+    let username = field(update.username, Username::parse, &mut errors);
+    let image_url = field(update.image_url, ImageUrl::parse, &mut errors);
     if !errors.is_empty() {
         return Err(IdentityError::Validation(errors));
     }

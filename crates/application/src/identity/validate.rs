@@ -1,7 +1,6 @@
 //! Field rules shared by the identity use cases.
 
 use keel_domain::FieldError;
-use keel_domain::identity::{ImageUrl, Username};
 
 /// A display name: trimmed, 1..=100 characters.
 pub(crate) fn name(raw: &str) -> Result<String, FieldError> {
@@ -27,12 +26,4 @@ pub(crate) fn optional<T>(
         }
         None => None,
     }
-}
-
-pub(crate) fn username(raw: &str) -> Result<String, FieldError> {
-    Username::parse(raw).map(|u| u.as_str().to_owned())
-}
-
-pub(crate) fn image_url(raw: &str) -> Result<String, FieldError> {
-    ImageUrl::parse(raw).map(|u| u.as_str().to_owned())
 }

@@ -51,8 +51,9 @@ pub(crate) fn user() -> User {
         now() - Duration::days(30),
     );
     user.name = Some("Ada".into());
-    user.username = Some("ada".into());
-    user.image_url = Some("https://cdn.example.com/ada.png".into());
+    user.username = Some(keel_domain::identity::Username::parse("ada").unwrap());
+    user.image_url =
+        Some(keel_domain::identity::ImageUrl::parse("https://cdn.example.com/ada.png").unwrap());
     user
 }
 

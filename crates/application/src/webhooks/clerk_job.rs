@@ -4,11 +4,12 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use keel_domain::clock::Clock;
 use keel_domain::jobs::{Job, JobError, JobHandler};
-use keel_domain::webhooks::{WebhookEventRepo, WebhookStatus};
+use keel_domain::webhooks::{
+    DirectoryEvent, WebhookEventRepo, WebhookPayloadReader, WebhookStatus,
+};
 use serde::Deserialize;
 use uuid::Uuid;
 
-use super::clerk_event::{ClerkEvent, parse_clerk_event};
 use crate::identity::{ExternalUserService, IdentityError};
 
 /// The job kind that applies one stored Clerk event.
@@ -22,6 +23,7 @@ struct Payload {
 /// Applies stored Clerk events to local users, once each.
 pub struct ClerkWebhookJob {
     events: Arc<dyn WebhookEventRepo>,
+    payloads: Arc<dyn WebhookPayloadReader>,
     users: Arc<ExternalUserService>,
     clock: Arc<dyn Clock>,
 }
@@ -30,11 +32,13 @@ impl ClerkWebhookJob {
     /// Wires the handler.
     pub fn new(
         events: Arc<dyn WebhookEventRepo>,
+        payloads: Arc<dyn WebhookPayloadReader>,
         users: Arc<ExternalUserService>,
         clock: Arc<dyn Clock>,
     ) -> Self {
         Self {
             events,
+            payloads,
             users,
             clock,
         }
@@ -80,17 +84,20 @@ impl JobHandler for ClerkWebhookJob {
         event.attempts += 1;
         self.events.update(&event).await.map_err(transient)?;
 
-        let parsed = parse_clerk_event(&event.payload).map_err(JobError::Permanent)?;
+        let parsed = self
+            .payloads
+            .parse(&event.payload)
+            .map_err(JobError::Permanent)?;
         let ignored = match parsed {
-            ClerkEvent::UserUpserted(update) => {
+            DirectoryEvent::UserUpserted(update) => {
                 self.users.apply_update(&update).await.map_err(classify)?;
                 false
             }
-            ClerkEvent::UserDeleted { subject } => {
+            DirectoryEvent::UserDeleted { subject } => {
                 self.users.deactivate(&subject).await.map_err(classify)?;
                 false
             }
-            ClerkEvent::Other(_) => true,
+            DirectoryEvent::Other(_) => true,
         };
         let now = self.clock.now();
         event.status = if ignored {

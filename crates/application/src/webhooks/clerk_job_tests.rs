@@ -3,10 +3,12 @@
 use std::sync::Arc;
 
 use keel_domain::RepoError;
-use keel_domain::identity::{AccountProvider, Email, Role, SessionId, User};
+use keel_domain::identity::{
+    AccountProvider, Email, ExternalProfile, ExternalUserUpdate, Role, SessionId, User,
+};
 use keel_domain::jobs::{Job, JobError, JobHandler};
-use keel_domain::webhooks::ports::MockWebhookEventRepo;
-use keel_domain::webhooks::{WebhookEvent, WebhookStatus};
+use keel_domain::webhooks::ports::{MockWebhookEventRepo, MockWebhookPayloadReader};
+use keel_domain::webhooks::{DirectoryEvent, WebhookEvent, WebhookStatus};
 use mockall::Sequence;
 use mockall::predicate::eq;
 use uuid::Uuid;
@@ -35,9 +37,46 @@ pub(super) fn job_for(event_id: Uuid) -> Job {
     }
 }
 
+/// What the payload reader makes of [`CREATED`].
+fn created_update() -> ExternalUserUpdate {
+    ExternalUserUpdate {
+        subject: SUBJECT.into(),
+        profile: ExternalProfile {
+            email: Some("ada@example.com".into()),
+            email_verified: true,
+            name: Some("Ada Lovelace".into()),
+            username: None,
+            image_url: None,
+        },
+        role: Some(Role::Staff),
+        updated_at_ms: UPDATED_AT,
+    }
+}
+
+/// A payload reader (the port; Clerk's JSON is read in infrastructure) that
+/// knows this file's bodies: [`CREATED`], [`DELETED`], a `session.created`
+/// body; anything else is unreadable.
+fn payloads() -> MockWebhookPayloadReader {
+    let mut payloads = MockWebhookPayloadReader::new();
+    payloads.expect_parse().returning(|body| match body {
+        CREATED => Ok(DirectoryEvent::UserUpserted(created_update())),
+        DELETED => Ok(DirectoryEvent::UserDeleted {
+            subject: SUBJECT.into(),
+        }),
+        b if b.contains("session.created") => Ok(DirectoryEvent::Other("session.created".into())),
+        _ => Err("bad user payload".into()),
+    });
+    payloads
+}
+
 /// The handler over `events` and `users`.
 pub(super) fn handler(events: MockWebhookEventRepo, users: UserMocks) -> ClerkWebhookJob {
-    ClerkWebhookJob::new(Arc::new(events), users.service(), Arc::new(clock()))
+    ClerkWebhookJob::new(
+        Arc::new(events),
+        Arc::new(payloads()),
+        users.service(),
+        Arc::new(clock()),
+    )
 }
 
 /// An event store whose `find(event.id)` answers `event` once.

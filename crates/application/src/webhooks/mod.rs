@@ -1,7 +1,6 @@
 //! Inbound webhooks: verify, store durably, answer fast; a background job
 //! applies each stored event once.
 
-mod clerk_event;
 mod clerk_job;
 mod error;
 mod service;
@@ -17,7 +16,6 @@ mod service_tests;
 #[cfg(test)]
 use crate::test_support::webhooks as test_support;
 
-pub use clerk_event::{ClerkEvent, parse_clerk_event};
 pub use clerk_job::{CLERK_WEBHOOK_JOB, ClerkWebhookJob};
 pub use error::{WebhooksCase, WebhooksError};
-pub use service::{Receipt, WebhookService};
+pub use service::{HANDLED_TYPES, Receipt, WebhookService};

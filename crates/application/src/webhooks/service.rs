@@ -2,16 +2,19 @@ use std::sync::Arc;
 
 use keel_domain::clock::Clock;
 use keel_domain::identity::Principal;
-use keel_domain::jobs::{JobQueue, NewJob};
+use keel_domain::jobs::NewJob;
 use keel_domain::webhooks::{
-    WebhookEvent, WebhookEventRepo, WebhookHeaders, WebhookStatus, WebhookVerifier,
+    WebhookEvent, WebhookEventRepo, WebhookHeaders, WebhookPayloadReader, WebhookStatus,
+    WebhookVerifier,
 };
 use keel_domain::{Page, PageRequest};
 use uuid::Uuid;
 
-use super::clerk_event::{HANDLED_TYPES, event_type};
 use super::clerk_job::CLERK_WEBHOOK_JOB;
 use super::error::{WebhooksCase, WebhooksError};
+
+/// The event types Keel applies; others are stored as ignored.
+pub const HANDLED_TYPES: [&str; 3] = ["user.created", "user.updated", "user.deleted"];
 
 /// What `receive` did with a delivery.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -25,8 +28,8 @@ pub struct Receipt {
 /// Receives Clerk's deliveries and lets admins inspect and retry them.
 pub struct WebhookService {
     verifier: Arc<dyn WebhookVerifier>,
+    payloads: Arc<dyn WebhookPayloadReader>,
     events: Arc<dyn WebhookEventRepo>,
-    queue: Arc<dyn JobQueue>,
     clock: Arc<dyn Clock>,
 }
 
@@ -42,14 +45,14 @@ impl WebhookService {
     /// Wires the service.
     pub fn new(
         verifier: Arc<dyn WebhookVerifier>,
+        payloads: Arc<dyn WebhookPayloadReader>,
         events: Arc<dyn WebhookEventRepo>,
-        queue: Arc<dyn JobQueue>,
         clock: Arc<dyn Clock>,
     ) -> Self {
         Self {
             verifier,
+            payloads,
             events,
-            queue,
             clock,
         }
     }
@@ -70,7 +73,7 @@ impl WebhookService {
         self.verifier
             .verify(&headers, body, now)
             .map_err(|_| WebhooksError::Case(WebhooksCase::InvalidSignature))?;
-        let kind = event_type(body);
+        let kind = self.payloads.event_type(body);
         let handled = kind.as_deref().is_some_and(|k| HANDLED_TYPES.contains(&k));
         let event = WebhookEvent {
             id: Uuid::now_v7(),
@@ -141,10 +144,17 @@ impl WebhookService {
             )));
         }
         let now = self.clock.now();
+        if !self
+            .events
+            .requeue(event.id, now, job_for(event.id, now))
+            .await?
+        {
+            return Err(WebhooksError::Conflict(
+                "the event changed meanwhile; list it again".into(),
+            ));
+        }
         event.status = WebhookStatus::Pending;
         event.next_attempt_at = Some(now);
-        self.events.update(&event).await?;
-        self.queue.enqueue(job_for(event.id, now)).await?;
         Ok(event)
     }
 }

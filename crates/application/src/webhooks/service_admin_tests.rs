@@ -4,11 +4,11 @@ use std::sync::Arc;
 
 use keel_domain::identity::Role;
 use keel_domain::jobs::NewJob;
-use keel_domain::jobs::ports::MockJobQueue;
-use keel_domain::webhooks::ports::{MockWebhookEventRepo, MockWebhookVerifier};
+use keel_domain::webhooks::ports::{
+    MockWebhookEventRepo, MockWebhookPayloadReader, MockWebhookVerifier,
+};
 use keel_domain::webhooks::{WebhookEvent, WebhookStatus};
 use keel_domain::{Page, PageRequest};
-use mockall::Sequence;
 use mockall::predicate::eq;
 use serde_json::Value;
 use uuid::Uuid;
@@ -19,24 +19,19 @@ use super::{CLERK_WEBHOOK_JOB, WebhookService};
 
 const BODY: &str = r#"{"type":"user.updated","data":{"id":"user_1"}}"#;
 
-/// A service whose verifier is never used; `events` and `queue` carry the
-/// test's expectations.
-fn service(events: MockWebhookEventRepo, queue: MockJobQueue) -> WebhookService {
+/// A service whose verifier is never used; `events` carries the test's
+/// expectations.
+fn service(events: MockWebhookEventRepo) -> WebhookService {
     let mut verifier = MockWebhookVerifier::new();
     verifier.expect_verify().never();
+    let mut payloads = MockWebhookPayloadReader::new();
+    payloads.expect_event_type().never();
     WebhookService::new(
         Arc::new(verifier),
+        Arc::new(payloads),
         Arc::new(events),
-        Arc::new(queue),
         Arc::new(clock()),
     )
-}
-
-/// A queue that must not be used.
-fn idle_queue() -> MockJobQueue {
-    let mut queue = MockJobQueue::new();
-    queue.expect_enqueue().never();
-    queue
 }
 
 /// An event store whose `find(event.id)` answers `event` once.
@@ -57,7 +52,7 @@ async fn listing_events_is_forbidden_to_staff_and_customers() {
         let mut events = MockWebhookEventRepo::new();
         events.expect_list().never();
 
-        let result = service(events, idle_queue())
+        let result = service(events)
             .list(&principal(role), None, PageRequest::default())
             .await;
 
@@ -81,7 +76,7 @@ async fn an_admin_lists_events_with_the_status_filter_and_page_passed_through() 
         .times(1)
         .returning(move |_, _| Ok(answer.clone()));
 
-    let result = service(events, idle_queue())
+    let result = service(events)
         .list(&principal(Role::Admin), Some(WebhookStatus::Dead), page)
         .await;
 
@@ -94,7 +89,7 @@ async fn retrying_is_forbidden_to_non_admins_and_looks_nothing_up() {
     events.expect_find().never();
     events.expect_update().never();
 
-    let result = service(events, idle_queue())
+    let result = service(events)
         .retry(&principal(Role::Staff), Uuid::now_v7())
         .await;
 
@@ -112,9 +107,7 @@ async fn retrying_an_unknown_event_is_not_found() {
         .returning(|_| Ok(None));
     events.expect_update().never();
 
-    let result = service(events, idle_queue())
-        .retry(&principal(Role::Admin), id)
-        .await;
+    let result = service(events).retry(&principal(Role::Admin), id).await;
 
     assert_eq!(result.unwrap_err(), WebhooksError::NotFound);
 }
@@ -129,9 +122,9 @@ async fn only_dead_or_retrying_events_can_be_retried_the_rest_conflict_and_queue
     ] {
         let event = stored_event("user.updated", BODY, status);
         let mut events = events_holding(&event);
-        events.expect_update().never();
+        events.expect_requeue().never();
 
-        let result = service(events, idle_queue())
+        let result = service(events)
             .retry(&principal(Role::Admin), event.id)
             .await;
 
@@ -143,45 +136,54 @@ async fn only_dead_or_retrying_events_can_be_retried_the_rest_conflict_and_queue
 }
 
 #[tokio::test]
-async fn a_dead_or_retrying_event_is_saved_pending_then_queued_once() {
+async fn a_dead_or_retrying_event_is_requeued_with_its_job_in_one_call() {
     for status in [WebhookStatus::Dead, WebhookStatus::Retrying] {
         let mut event = stored_event("user.updated", BODY, status);
         event.attempts = 8;
         event.last_error = Some("transient: storage unavailable".into());
         let id = event.id;
-        let mut seq = Sequence::new();
         let mut events = events_holding(&event);
         events
-            .expect_update()
-            .withf(move |e| {
-                e.id == id
-                    && e.status == WebhookStatus::Pending
-                    && e.next_attempt_at == Some(now())
-                    && e.attempts == 8
-            })
-            .times(1)
-            .in_sequence(&mut seq)
-            .returning(|_| Ok(()));
-        let mut queue = MockJobQueue::new();
-        queue
-            .expect_enqueue()
-            .withf(move |job: &NewJob| {
+            .expect_requeue()
+            .withf(move |event_id, at, job: &NewJob| {
                 let payload: Value = serde_json::from_str(&job.payload).expect("JSON payload");
-                job.kind == CLERK_WEBHOOK_JOB
+                *event_id == id
+                    && *at == now()
+                    && job.kind == CLERK_WEBHOOK_JOB
                     && job.run_at == now()
                     && payload["event_id"] == Value::String(id.to_string())
             })
             .times(1)
-            .in_sequence(&mut seq)
-            .returning(|_| Ok(Uuid::now_v7()));
+            .returning(|_, _, _| Ok(true));
+        events.expect_update().never();
 
-        let retried = service(events, queue)
+        let retried = service(events)
             .retry(&principal(Role::Admin), id)
             .await
             .expect("requeued");
 
         assert_eq!(retried.status, WebhookStatus::Pending, "{status:?}");
         assert_eq!(retried.next_attempt_at, Some(now()));
+        assert_eq!(retried.attempts, 8);
         assert_eq!(retried.id, id);
     }
+}
+
+#[tokio::test]
+async fn an_event_that_moved_on_before_the_requeue_is_a_conflict() {
+    let event = stored_event("user.updated", BODY, WebhookStatus::Dead);
+    let mut events = events_holding(&event);
+    events
+        .expect_requeue()
+        .times(1)
+        .returning(|_, _, _| Ok(false));
+
+    let result = service(events)
+        .retry(&principal(Role::Admin), event.id)
+        .await;
+
+    assert!(
+        matches!(result, Err(WebhooksError::Conflict(_))),
+        "{result:?}"
+    );
 }

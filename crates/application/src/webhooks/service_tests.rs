@@ -4,8 +4,9 @@ use std::sync::{Arc, Mutex};
 
 use keel_domain::RepoError;
 use keel_domain::jobs::NewJob;
-use keel_domain::jobs::ports::MockJobQueue;
-use keel_domain::webhooks::ports::{MockWebhookEventRepo, MockWebhookVerifier};
+use keel_domain::webhooks::ports::{
+    MockWebhookEventRepo, MockWebhookPayloadReader, MockWebhookVerifier,
+};
 use keel_domain::webhooks::{WebhookError, WebhookEvent, WebhookHeaders, WebhookStatus};
 use mockall::predicate::eq;
 use serde_json::Value;
@@ -25,11 +26,22 @@ fn headers() -> WebhookHeaders {
     }
 }
 
+/// A payload reader (the port) that names the type of this file's bodies
+/// and of nothing else.
+fn payloads() -> MockWebhookPayloadReader {
+    let mut payloads = MockWebhookPayloadReader::new();
+    payloads.expect_event_type().returning(|body| match body {
+        b if b == CREATED.as_bytes() => Some("user.created".into()),
+        b if b == SESSION.as_bytes() => Some("session.created".into()),
+        _ => None,
+    });
+    payloads
+}
+
 /// The mocks of one test; any call not expected panics.
 struct Mocks {
     verifier: MockWebhookVerifier,
     events: MockWebhookEventRepo,
-    queue: MockJobQueue,
 }
 
 impl Mocks {
@@ -37,15 +49,14 @@ impl Mocks {
         Self {
             verifier: MockWebhookVerifier::new(),
             events: MockWebhookEventRepo::new(),
-            queue: MockJobQueue::new(),
         }
     }
 
     fn service(self) -> WebhookService {
         WebhookService::new(
             Arc::new(self.verifier),
+            Arc::new(payloads()),
             Arc::new(self.events),
-            Arc::new(self.queue),
             Arc::new(clock()),
         )
     }
@@ -70,7 +81,6 @@ impl Mocks {
                 *slot.lock().expect("lock") = Some((event.clone(), job));
                 Ok(inserted)
             });
-        self.queue.expect_enqueue().never();
         captured
     }
 }
@@ -100,7 +110,6 @@ async fn a_delivery_failing_verification_is_rejected_before_storage_is_touched()
         .times(1)
         .returning(|_, _, _| Err(WebhookError::InvalidSignature("no match".into())));
     m.events.expect_insert_new().never();
-    m.queue.expect_enqueue().never();
 
     let result = m
         .service()

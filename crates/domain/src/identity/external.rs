@@ -36,6 +36,19 @@ pub struct ExternalProfile {
     pub image_url: Option<String>,
 }
 
+/// A profile pushed by the provider (a `user.created`/`user.updated` webhook).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExternalUserUpdate {
+    /// The provider's user id.
+    pub subject: String,
+    /// Directory data.
+    pub profile: ExternalProfile,
+    /// `public_metadata.role`, when it names a role.
+    pub role: Option<Role>,
+    /// The provider's `updated_at`, in ms: older deliveries are not applied.
+    pub updated_at_ms: i64,
+}
+
 /// How Keel's token verification should treat a bearer token, decided from
 /// its unverified header alone.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -8,7 +8,8 @@ pub mod values;
 
 pub use error::{AuthError, HashError, TokenError};
 pub use external::{
-    ExternalDirectory, ExternalIdentity, ExternalProfile, ExternalTokenVerifier, TokenKind,
+    ExternalDirectory, ExternalIdentity, ExternalProfile, ExternalTokenVerifier,
+    ExternalUserUpdate, TokenKind,
 };
 pub use model::{AccessClaims, Principal, Session, User, UserFilter, Verification};
 pub use ports::{

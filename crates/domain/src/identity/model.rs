@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-use super::values::{Email, Role, SessionId, UserId};
+use super::values::{Email, ImageUrl, Role, SessionId, UserId, Username};
 use crate::error::Forbidden;
 
 /// A person who can sign in, locally or through Clerk.
@@ -13,12 +13,12 @@ pub struct User {
     pub id: UserId,
     /// The normalised, unique email.
     pub email: Email,
-    /// Optional unique handle.
-    pub username: Option<String>,
+    /// Optional handle, unique case-insensitively.
+    pub username: Option<Username>,
     /// Display name.
     pub name: Option<String>,
     /// Avatar URL.
-    pub image_url: Option<String>,
+    pub image_url: Option<ImageUrl>,
     /// Whether the email was verified (by Keel or by Clerk).
     pub email_verified: bool,
     /// The user's role.

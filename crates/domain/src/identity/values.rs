@@ -176,6 +176,20 @@ impl ImageUrl {
     }
 }
 
+impl std::ops::Deref for ImageUrl {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::ops::Deref for Username {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
 /// A plain-text password on its way to the hasher: 8..=128 characters.
 /// Its `Debug` never shows the value.
 #[derive(Clone, PartialEq, Eq)]

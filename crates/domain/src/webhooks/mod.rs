@@ -7,6 +7,6 @@ pub mod ports;
 pub mod values;
 
 pub use error::WebhookError;
-pub use model::{WebhookEvent, WebhookStatus};
-pub use ports::{WebhookEventRepo, WebhookVerifier};
+pub use model::{DirectoryEvent, WebhookEvent, WebhookStatus};
+pub use ports::{WebhookEventRepo, WebhookPayloadReader, WebhookVerifier};
 pub use values::WebhookHeaders;

@@ -71,3 +71,18 @@ pub struct WebhookEvent {
     /// When the next attempt is due.
     pub next_attempt_at: Option<DateTime<Utc>>,
 }
+
+/// What a stored delivery asks for, as the provider's payload reader
+/// understood it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DirectoryEvent {
+    /// `user.created` or `user.updated`.
+    UserUpserted(crate::identity::ExternalUserUpdate),
+    /// `user.deleted`.
+    UserDeleted {
+        /// The provider's user id.
+        subject: String,
+    },
+    /// Any other type, by name.
+    Other(String),
+}

@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 use super::error::WebhookError;
-use super::model::{WebhookEvent, WebhookStatus};
+use super::model::{DirectoryEvent, WebhookEvent, WebhookStatus};
 use super::values::WebhookHeaders;
 use crate::error::RepoError;
 use crate::pagination::{Page, PageRequest};
@@ -23,6 +23,20 @@ pub trait WebhookVerifier: Send + Sync {
         body: &[u8],
         now: DateTime<Utc>,
     ) -> Result<(), WebhookError>;
+}
+
+/// Reads a provider's webhook payloads (Clerk's JSON), so the application
+/// never parses a provider's wire format itself.
+#[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
+pub trait WebhookPayloadReader: Send + Sync {
+    /// The event type of a raw body, when it is an event with one.
+    fn event_type(&self, body: &[u8]) -> Option<String>;
+
+    /// What a stored body asks for.
+    ///
+    /// # Errors
+    /// A description when the body is not an event of the shape its type requires.
+    fn parse(&self, body: &str) -> Result<DirectoryEvent, String>;
 }
 
 /// Stores webhook events.
@@ -52,6 +66,21 @@ pub trait WebhookEventRepo: Send + Sync {
     /// # Errors
     /// [`RepoError::Unavailable`] when storage fails.
     async fn update(&self, event: &WebhookEvent) -> Result<(), RepoError>;
+
+    /// Queues `event` again: in one transaction, sets it `pending` with
+    /// `next_attempt_at = now` if it is still dead or retrying, and inserts
+    /// `job`. Returns `false` (and changes nothing) when the event is gone or
+    /// its status moved on meanwhile, so an event is never left pending
+    /// without a job, nor queued twice.
+    ///
+    /// # Errors
+    /// [`RepoError::Unavailable`] when storage fails.
+    async fn requeue(
+        &self,
+        id: Uuid,
+        now: chrono::DateTime<chrono::Utc>,
+        job: crate::jobs::NewJob,
+    ) -> Result<bool, RepoError>;
 
     /// Lists events, newest first, optionally of one status.
     ///

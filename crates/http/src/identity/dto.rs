@@ -40,7 +40,7 @@ impl From<RoleDto> for Role {
 }
 
 /// `POST /auth/register`.
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Deserialize, ToSchema)]
 pub struct RegisterRequest {
     /// Unique case-insensitively.
     #[schema(example = "ada@example.com")]
@@ -55,7 +55,7 @@ pub struct RegisterRequest {
 }
 
 /// `POST /auth/login`.
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Deserialize, ToSchema)]
 pub struct LoginRequest {
     /// The account's email.
     pub email: String,
@@ -64,7 +64,7 @@ pub struct LoginRequest {
 }
 
 /// `POST /auth/token` (OAuth2 password grant form).
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Deserialize, ToSchema)]
 pub struct TokenForm {
     /// The account's email.
     pub username: String,
@@ -77,7 +77,7 @@ pub struct TokenForm {
 }
 
 /// `POST /auth/refresh`.
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Deserialize, ToSchema)]
 pub struct RefreshRequest {
     /// The current refresh token; it is spent by this call.
     pub refresh_token: String,
@@ -115,9 +115,9 @@ impl From<User> for UserResponse {
         Self {
             id: u.id.as_uuid(),
             email: u.email.as_str().to_owned(),
-            username: u.username,
+            username: u.username.as_deref().map(str::to_owned),
             name: u.name,
-            image_url: u.image_url,
+            image_url: u.image_url.as_deref().map(str::to_owned),
             email_verified: u.email_verified,
             role: u.role.into(),
             is_active: u.is_active,
@@ -129,7 +129,7 @@ impl From<User> for UserResponse {
 }
 
 /// A token pair with its user.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Serialize, ToSchema)]
 pub struct TokenResponse {
     /// The signed-in user.
     pub user: UserResponse,
@@ -157,7 +157,7 @@ impl From<AuthTokens> for TokenResponse {
 }
 
 /// OAuth2 token response of `POST /auth/token`.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Serialize, ToSchema)]
 pub struct OAuthTokenResponse {
     /// Bearer access token.
     pub access_token: String,
@@ -236,7 +236,7 @@ pub struct AdminUpdateRequest {
 }
 
 /// `POST /users/me/password`.
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Deserialize, ToSchema)]
 pub struct ChangePasswordRequest {
     /// The password in use.
     pub current_password: String,
@@ -262,3 +262,61 @@ pub struct ListUsersQuery {
 
 /// A page of [`UserResponse`].
 pub type UserPage = crate::page::PageResponse<UserResponse>;
+
+/// `Debug` that names every field but prints secrets as `[redacted]`, so a
+/// request or response logged whole never leaks a password or a token.
+macro_rules! redacted_debug {
+    ($ty:ident { $($field:ident),* ; $($secret:ident),* }) => {
+        impl std::fmt::Debug for $ty {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.debug_struct(stringify!($ty))
+                    $(.field(stringify!($field), &self.$field))*
+                    $(.field(stringify!($secret), &"[redacted]"))*
+                    .finish()
+            }
+        }
+    };
+}
+
+redacted_debug!(RegisterRequest { email, name, username; password });
+redacted_debug!(LoginRequest { email; password });
+redacted_debug!(TokenForm { username, grant_type, scope; password });
+redacted_debug!(RefreshRequest { ; refresh_token });
+redacted_debug!(ChangePasswordRequest { ; current_password, new_password });
+redacted_debug!(TokenResponse { user, token_type, expires_in; access_token, refresh_token });
+redacted_debug!(OAuthTokenResponse { token_type, expires_in; access_token });
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secrets_print_redacted_in_debug() {
+        let register = RegisterRequest {
+            email: "ada@example.com".into(),
+            password: "hunter2-secret".into(),
+            name: None,
+            username: None,
+        };
+        let change = ChangePasswordRequest {
+            current_password: "old-secret".into(),
+            new_password: "new-secret".into(),
+        };
+        let form = TokenForm {
+            username: "ada@example.com".into(),
+            password: "form-secret".into(),
+            grant_type: None,
+            scope: None,
+        };
+        let refresh = RefreshRequest {
+            refresh_token: "refresh-secret".into(),
+        };
+        let login = LoginRequest {
+            email: "ada@example.com".into(),
+            password: "login-secret".into(),
+        };
+        let printed = format!("{register:?} {change:?} {form:?} {refresh:?} {login:?}");
+        assert!(!printed.contains("secret"), "{printed}");
+        assert!(printed.contains("ada@example.com") && printed.contains("[redacted]"));
+    }
+}

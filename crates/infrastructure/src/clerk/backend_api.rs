@@ -5,8 +5,8 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use keel_domain::identity::{ExternalDirectory, ExternalProfile};
-use serde::Deserialize;
 
+use super::payload::ClerkUser;
 use super::{ClerkConfig, read_body_limited};
 
 /// Largest user document accepted.
@@ -50,56 +50,6 @@ fn is_clerk_id(id: &str) -> bool {
     (1..=64).contains(&id.len()) && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
 }
 
-#[derive(Deserialize)]
-struct ClerkUser {
-    #[serde(default)]
-    email_addresses: Vec<ClerkEmail>,
-    primary_email_address_id: Option<String>,
-    first_name: Option<String>,
-    last_name: Option<String>,
-    username: Option<String>,
-    image_url: Option<String>,
-}
-
-#[derive(Deserialize)]
-struct ClerkEmail {
-    id: String,
-    email_address: String,
-    verification: Option<ClerkVerification>,
-}
-
-#[derive(Deserialize)]
-struct ClerkVerification {
-    status: Option<String>,
-}
-
-impl From<ClerkUser> for ExternalProfile {
-    fn from(user: ClerkUser) -> Self {
-        let primary = user
-            .primary_email_address_id
-            .as_deref()
-            .and_then(|id| user.email_addresses.iter().find(|address| address.id == id));
-        let email_verified = primary
-            .and_then(|address| address.verification.as_ref())
-            .and_then(|verification| verification.status.as_deref())
-            == Some("verified");
-        let name = format!(
-            "{} {}",
-            user.first_name.as_deref().unwrap_or_default().trim(),
-            user.last_name.as_deref().unwrap_or_default().trim()
-        )
-        .trim()
-        .to_owned();
-        Self {
-            email: primary.map(|address| address.email_address.clone()),
-            email_verified,
-            name: Some(name).filter(|n| !n.is_empty()),
-            username: user.username.filter(|u| !u.is_empty()),
-            image_url: user.image_url.filter(|u| !u.is_empty()),
-        }
-    }
-}
-
 #[async_trait]
 impl ExternalDirectory for ClerkBackendApi {
     async fn profile(&self, subject: &str) -> Result<Option<ExternalProfile>, String> {
@@ -138,7 +88,7 @@ impl ClerkBackendApi {
         let body = read_body_limited(response, MAX_USER_BYTES).await?;
         let user: ClerkUser = serde_json::from_slice(&body)
             .map_err(|e| format!("Clerk Backend API sent an unreadable user: {e}"))?;
-        Ok(Some(user.into()))
+        Ok(Some(user.profile()))
     }
 }
 
@@ -228,7 +178,7 @@ mod tests {
             "image_url": null
         }))
         .unwrap();
-        let profile = ExternalProfile::from(user);
+        let profile = user.profile();
         assert_eq!(profile.email.as_deref(), Some("y@example.com"));
         assert!(!profile.email_verified);
         assert_eq!(profile.name.as_deref(), Some("Grace"));
@@ -246,7 +196,7 @@ mod tests {
             "last_name": "  "
         }))
         .unwrap();
-        let profile = ExternalProfile::from(user);
+        let profile = user.profile();
         assert_eq!(profile, ExternalProfile::default());
     }
 

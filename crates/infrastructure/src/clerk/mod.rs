@@ -9,6 +9,7 @@
 
 mod backend_api;
 mod jwks;
+mod payload;
 mod verifier;
 
 use std::fmt;
@@ -16,6 +17,7 @@ use std::time::Duration;
 
 pub use backend_api::ClerkBackendApi;
 pub use jwks::JwksCache;
+pub use payload::ClerkPayloads;
 pub use verifier::ClerkIdentityProvider;
 
 /// Settings of the Clerk adapters (`APP__CLERK__*`).

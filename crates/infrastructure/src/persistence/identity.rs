@@ -3,8 +3,8 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use keel_domain::identity::{
-    AccountProvider, AccountRepo, Email, PasswordHash, Role, Session, SessionId, SessionRepo, User,
-    UserFilter, UserId, UserRepo, Verification, VerificationRepo,
+    AccountProvider, AccountRepo, Email, ImageUrl, PasswordHash, Role, Session, SessionId,
+    SessionRepo, User, UserFilter, UserId, UserRepo, Username, Verification, VerificationRepo,
 };
 use keel_domain::{Page, PageRequest, RepoError};
 use sea_orm::sea_query::{Expr, ExprTrait, Func};
@@ -38,9 +38,15 @@ fn user_from_row(m: users::Model) -> Result<User, RepoError> {
     Ok(User {
         id: UserId::from_uuid(m.id),
         email: Email::parse(&m.email).map_err(|_| corrupt("email"))?,
-        username: m.username,
+        username: m
+            .username
+            .map(|u| Username::parse(&u).map_err(|_| corrupt("username")))
+            .transpose()?,
         name: m.name,
-        image_url: m.image_url,
+        image_url: m
+            .image_url
+            .map(|u| ImageUrl::parse(&u).map_err(|_| corrupt("image_url")))
+            .transpose()?,
         email_verified: m.email_verified,
         role: Role::parse(&m.role).map_err(|_| corrupt("role"))?,
         is_active: m.is_active,
@@ -56,9 +62,9 @@ fn user_to_row(u: &User) -> users::ActiveModel {
     users::ActiveModel {
         id: Set(u.id.as_uuid()),
         email: Set(u.email.as_str().to_owned()),
-        username: Set(u.username.clone()),
+        username: Set(u.username.as_deref().map(str::to_owned)),
         name: Set(u.name.clone()),
-        image_url: Set(u.image_url.clone()),
+        image_url: Set(u.image_url.as_deref().map(str::to_owned)),
         email_verified: Set(u.email_verified),
         role: Set(u.role.as_str().to_owned()),
         is_active: Set(u.is_active),
@@ -141,9 +147,9 @@ impl UserRepo for SeaOrmUserRepo {
         let row = users::ActiveModel {
             id: sea_orm::ActiveValue::Unchanged(user.id.as_uuid()),
             email: Set(user.email.as_str().to_owned()),
-            username: Set(user.username.clone()),
+            username: Set(user.username.as_deref().map(str::to_owned)),
             name: Set(user.name.clone()),
-            image_url: Set(user.image_url.clone()),
+            image_url: Set(user.image_url.as_deref().map(str::to_owned)),
             email_verified: Set(user.email_verified),
             clerk_id: Set(user.clerk_id.clone()),
             updated_at: Set(user.updated_at),

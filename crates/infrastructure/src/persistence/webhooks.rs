@@ -1,10 +1,12 @@
 //! SeaORM adapter of the webhook event log.
 
 use async_trait::async_trait;
+use chrono::{DateTime, Utc};
 use keel_domain::jobs::NewJob;
 use keel_domain::webhooks::{WebhookEvent, WebhookEventRepo, WebhookStatus};
 use keel_domain::{Page, PageRequest, RepoError};
 use sea_orm::ActiveValue::{Set, Unchanged};
+use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
     QueryOrder, QuerySelect,
@@ -112,6 +114,32 @@ impl WebhookEventRepo for SeaOrmWebhookEventRepo {
         row.svix_id = sea_orm::ActiveValue::NotSet;
         row.payload = sea_orm::ActiveValue::NotSet;
         row.update(&self.db).await.map(|_| ()).map_err(repo_err)
+    }
+
+    async fn requeue(&self, id: Uuid, now: DateTime<Utc>, job: NewJob) -> Result<bool, RepoError> {
+        let txn = begin_write(&self.db).await.map_err(repo_err)?;
+        let moved = webhook_events::Entity::update_many()
+            .col_expr(
+                webhook_events::Column::Status,
+                Expr::value(WebhookStatus::Pending.as_str()),
+            )
+            .col_expr(webhook_events::Column::NextAttemptAt, Expr::value(now))
+            .filter(webhook_events::Column::Id.eq(id))
+            .filter(webhook_events::Column::Status.is_in([
+                WebhookStatus::Dead.as_str(),
+                WebhookStatus::Retrying.as_str(),
+            ]))
+            .exec(&txn)
+            .await
+            .map_err(repo_err)?
+            .rows_affected;
+        if moved != 1 {
+            txn.rollback().await.map_err(repo_err)?;
+            return Ok(false);
+        }
+        insert_job(&txn, &job, now).await?;
+        txn.commit().await.map_err(repo_err)?;
+        Ok(true)
     }
 
     async fn list(
