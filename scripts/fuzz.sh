@@ -37,6 +37,7 @@ case "$KEEL_BIN" in /*) ;; *) KEEL_BIN="$PWD/$KEEL_BIN" ;; esac
 command -v schemathesis >/dev/null 2>&1 || { echo "fuzz: schemathesis missing (pip install schemathesis)" >&2; exit 2; }
 command -v curl >/dev/null 2>&1 || { echo "fuzz: curl missing" >&2; exit 2; }
 
+CONFIG="$PWD/scripts/schemathesis.toml"
 OUT=${FUZZ_OUT:-target/fuzz}
 mkdir -p "$OUT"
 OUT=$(cd "$OUT" && pwd)
@@ -137,7 +138,7 @@ EXCLUDE=(
 )
 [ "${FUZZ_KEEP_ALL:-0}" = 1 ] && EXCLUDE=()
 
-CMD=(schemathesis run "$BASE/api/v1/openapi.json"
+CMD=(schemathesis --config-file "$CONFIG" run "$BASE/api/v1/openapi.json"
   --checks all
   -H "Authorization: Bearer $TOKEN"
   --max-examples "$MAX_EXAMPLES"

@@ -17,6 +17,7 @@ mod m20261123_000011_create_cart_items;
 mod m20261123_000012_create_orders;
 mod m20261201_000013_create_users_username_lower_index;
 mod m20261201_000014_create_readiness_probe;
+mod m20261201_000015_alter_product_images_url_to_storage_key;
 
 /// Every migration, in order.
 #[derive(Debug)]
@@ -40,6 +41,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000012_create_orders::Migration),
             Box::new(m20261201_000013_create_users_username_lower_index::Migration),
             Box::new(m20261201_000014_create_readiness_probe::Migration),
+            Box::new(m20261201_000015_alter_product_images_url_to_storage_key::Migration),
         ]
     }
 }

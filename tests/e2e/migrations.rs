@@ -73,7 +73,7 @@ async fn keel_migrate_commands_work() {
     };
     run(MigrateAction::Up).await.unwrap();
     run(MigrateAction::Status).await.unwrap();
-    run(MigrateAction::Down { steps: 9 }).await.unwrap();
+    run(MigrateAction::Down { steps: 10 }).await.unwrap();
     let db = Database::connect(&settings.database.url).await.unwrap();
     assert!(!table_exists(&db, "webhook_events").await);
     assert!(table_exists(&db, "jobs").await);
@@ -81,4 +81,48 @@ async fn keel_migrate_commands_work() {
     assert!(table_exists(&db, "webhook_events").await);
     let pending = Migrator::get_pending_migrations(&db).await.unwrap();
     assert!(pending.is_empty());
+}
+
+#[tokio::test]
+async fn image_urls_written_before_become_storage_keys_and_back() {
+    let url = fresh_database_url().await;
+    let db = Database::connect(&url).await.unwrap();
+    let before_keys = Migrator::migrations()
+        .iter()
+        .position(|m| m.name().contains("alter_product_images_url_to_storage_key"))
+        .expect("the migration is listed");
+    Migrator::up(&db, Some(u32::try_from(before_keys).unwrap()))
+        .await
+        .unwrap();
+    let product = "0190a8e2-0000-7000-8000-000000000001";
+    for sql in [
+        format!(
+            "INSERT INTO products (id, name, slug, price_cents, currency, stock, is_active, created_at, updated_at) \
+             VALUES ('{product}', 'Mug', 'mug', 100, 'EUR', 1, true, '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z')"
+        ),
+        format!(
+            "INSERT INTO product_images (id, product_id, url, created_at) \
+             VALUES ('0190a8e2-0000-7000-8000-000000000002', '{product}', '/api/v1/images/abc123.png', '2026-01-01T00:00:00Z')"
+        ),
+    ] {
+        db.execute_unprepared(&sql).await.unwrap();
+    }
+    let column = |name: &'static str| {
+        let db = db.clone();
+        async move {
+            let row = db
+                .query_one_raw(sea_orm::Statement::from_string(
+                    db.get_database_backend(),
+                    format!("SELECT {name} AS v FROM product_images"),
+                ))
+                .await
+                .unwrap()
+                .unwrap();
+            row.try_get::<String>("", "v").unwrap()
+        }
+    };
+    Migrator::up(&db, Some(1)).await.unwrap();
+    assert_eq!(column("storage_key").await, "abc123.png");
+    Migrator::down(&db, Some(1)).await.unwrap();
+    assert_eq!(column("url").await, "/api/v1/images/abc123.png");
 }

@@ -528,14 +528,14 @@ export interface components {
     schemas: {
         /** @description `PATCH /users/{id}` (admin). */
         AdminUpdateRequest: {
-            /** @description Avatar URL. */
+            /** @description Avatar URL (absolute http or https). */
             image_url?: string | null;
             /** @description Activate or deactivate (deactivating revokes every session). */
             is_active?: boolean | null;
-            /** @description Display name. */
+            /** @description Display name, 1 to 100 characters. */
             name?: string | null;
             role?: null | components["schemas"]["RoleDto"];
-            /** @description Username. */
+            /** @description Username: 3 to 32 of letters, digits, `_ . -`; unique case-insensitively. */
             username?: string | null;
         };
         /** @description One cart line. */
@@ -603,7 +603,7 @@ export interface components {
         };
         /** @description `POST /categories`. */
         CreateCategoryRequest: {
-            /** @description Description. */
+            /** @description Description, at most 5000 characters. */
             description?: string | null;
             /** @description 1..=200 characters. */
             name: string;
@@ -617,9 +617,12 @@ export interface components {
              * @description Category.
              */
             category_id?: string | null;
-            /** @description ISO 4217 code. */
-            currency: string;
-            /** @description Description. */
+            /**
+             * @description ISO 4217 code of a currency in use.
+             * @enum {string}
+             */
+            currency: "AED" | "AFN" | "ALL" | "AMD" | "AOA" | "ARS" | "AUD" | "AWG" | "AZN" | "BAM" | "BBD" | "BDT" | "BHD" | "BIF" | "BMD" | "BND" | "BOB" | "BRL" | "BSD" | "BTN" | "BWP" | "BYN" | "BZD" | "CAD" | "CDF" | "CHF" | "CLP" | "CNY" | "COP" | "CRC" | "CUP" | "CVE" | "CZK" | "DJF" | "DKK" | "DOP" | "DZD" | "EGP" | "ERN" | "ETB" | "EUR" | "FJD" | "FKP" | "GBP" | "GEL" | "GHS" | "GIP" | "GMD" | "GNF" | "GTQ" | "GYD" | "HKD" | "HNL" | "HTG" | "HUF" | "IDR" | "ILS" | "INR" | "IQD" | "IRR" | "ISK" | "JMD" | "JOD" | "JPY" | "KES" | "KGS" | "KHR" | "KMF" | "KPW" | "KRW" | "KWD" | "KYD" | "KZT" | "LAK" | "LBP" | "LKR" | "LRD" | "LSL" | "LYD" | "MAD" | "MDL" | "MGA" | "MKD" | "MMK" | "MNT" | "MOP" | "MRU" | "MUR" | "MVR" | "MWK" | "MXN" | "MYR" | "MZN" | "NAD" | "NGN" | "NIO" | "NOK" | "NPR" | "NZD" | "OMR" | "PAB" | "PEN" | "PGK" | "PHP" | "PKR" | "PLN" | "PYG" | "QAR" | "RON" | "RSD" | "RUB" | "RWF" | "SAR" | "SBD" | "SCR" | "SDG" | "SEK" | "SGD" | "SHP" | "SLE" | "SOS" | "SRD" | "SSP" | "STN" | "SVC" | "SYP" | "SZL" | "THB" | "TJS" | "TMT" | "TND" | "TOP" | "TRY" | "TTD" | "TWD" | "TZS" | "UAH" | "UGX" | "USD" | "UYU" | "UZS" | "VED" | "VES" | "VND" | "VUV" | "WST" | "XAF" | "XCD" | "XCG" | "XOF" | "XPF" | "YER" | "ZAR" | "ZMW" | "ZWG";
+            /** @description Description, at most 5000 characters. */
             description?: string | null;
             /** @description Sold (default) or hidden. */
             is_active?: boolean | null;
@@ -651,9 +654,17 @@ export interface components {
             /** @description Where the image is served. */
             url: string;
         };
+        /** @description `POST /products/{id}/images`: a multipart form with one file. */
+        ImageUpload: {
+            /**
+             * Format: binary
+             * @description A JPEG, PNG or WebP image.
+             */
+            file: string;
+        };
         /** @description `POST /auth/login`. */
         LoginRequest: {
-            /** @description The account's email. */
+            /** @description The account's email (over 320 bytes is a 422). */
             email: string;
             /** @description The account's password. */
             password: string;
@@ -1061,7 +1072,7 @@ export interface components {
         /** @description `POST /auth/register`. */
         RegisterRequest: {
             /**
-             * @description Unique case-insensitively.
+             * @description Unique case-insensitively (compared lower-cased, in Unicode NFC).
              * @example ada@example.com
              */
             email: string;
@@ -1072,7 +1083,7 @@ export interface components {
              * @example correct horse battery
              */
             password: string;
-            /** @description 3 to 32 of letters, digits, `_ . -`. */
+            /** @description 3 to 32 of letters, digits, `_ . -`; unique case-insensitively. */
             username?: string | null;
         };
         /**
@@ -1144,9 +1155,9 @@ export interface components {
         };
         /** @description `PATCH /categories/{id}`. */
         UpdateCategoryRequest: {
-            /** @description New description; `null` clears it. */
+            /** @description New description (at most 5000 characters); `null` clears it. */
             description?: string | null;
-            /** @description New name. */
+            /** @description New name, 1..=200 characters. */
             name?: string | null;
             /** @description New slug. */
             slug?: string | null;
@@ -1155,9 +1166,9 @@ export interface components {
         UpdateMeRequest: {
             /** @description Avatar URL (absolute http or https). */
             image_url?: string | null;
-            /** @description Display name. */
+            /** @description Display name, 1 to 100 characters. */
             name?: string | null;
-            /** @description Username. */
+            /** @description Username: 3 to 32 of letters, digits, `_ . -`; unique case-insensitively. */
             username?: string | null;
         };
         /** @description `PATCH /products/{id}`. */
@@ -1167,17 +1178,20 @@ export interface components {
              * @description New category; `null` clears it.
              */
             category_id?: string | null;
-            /** @description New currency. */
-            currency?: string | null;
-            /** @description New description; `null` clears it. */
+            /**
+             * @description New ISO 4217 code.
+             * @enum {string|null}
+             */
+            currency?: "AED" | "AFN" | "ALL" | "AMD" | "AOA" | "ARS" | "AUD" | "AWG" | "AZN" | "BAM" | "BBD" | "BDT" | "BHD" | "BIF" | "BMD" | "BND" | "BOB" | "BRL" | "BSD" | "BTN" | "BWP" | "BYN" | "BZD" | "CAD" | "CDF" | "CHF" | "CLP" | "CNY" | "COP" | "CRC" | "CUP" | "CVE" | "CZK" | "DJF" | "DKK" | "DOP" | "DZD" | "EGP" | "ERN" | "ETB" | "EUR" | "FJD" | "FKP" | "GBP" | "GEL" | "GHS" | "GIP" | "GMD" | "GNF" | "GTQ" | "GYD" | "HKD" | "HNL" | "HTG" | "HUF" | "IDR" | "ILS" | "INR" | "IQD" | "IRR" | "ISK" | "JMD" | "JOD" | "JPY" | "KES" | "KGS" | "KHR" | "KMF" | "KPW" | "KRW" | "KWD" | "KYD" | "KZT" | "LAK" | "LBP" | "LKR" | "LRD" | "LSL" | "LYD" | "MAD" | "MDL" | "MGA" | "MKD" | "MMK" | "MNT" | "MOP" | "MRU" | "MUR" | "MVR" | "MWK" | "MXN" | "MYR" | "MZN" | "NAD" | "NGN" | "NIO" | "NOK" | "NPR" | "NZD" | "OMR" | "PAB" | "PEN" | "PGK" | "PHP" | "PKR" | "PLN" | "PYG" | "QAR" | "RON" | "RSD" | "RUB" | "RWF" | "SAR" | "SBD" | "SCR" | "SDG" | "SEK" | "SGD" | "SHP" | "SLE" | "SOS" | "SRD" | "SSP" | "STN" | "SVC" | "SYP" | "SZL" | "THB" | "TJS" | "TMT" | "TND" | "TOP" | "TRY" | "TTD" | "TWD" | "TZS" | "UAH" | "UGX" | "USD" | "UYU" | "UZS" | "VED" | "VES" | "VND" | "VUV" | "WST" | "XAF" | "XCD" | "XCG" | "XOF" | "XPF" | "YER" | "ZAR" | "ZMW" | "ZWG" | null;
+            /** @description New description (at most 5000 characters); `null` clears it. */
             description?: string | null;
             /** @description Sold or hidden. */
             is_active?: boolean | null;
-            /** @description New name. */
+            /** @description New name, 1..=200 characters. */
             name?: string | null;
             /**
              * Format: int64
-             * @description New price.
+             * @description New price, >= 0.
              */
             price_cents?: number | null;
             /** @description New slug. */
@@ -2774,7 +2788,7 @@ export interface operations {
         /** @description Field `file`: the image */
         requestBody: {
             content: {
-                "multipart/form-data": string;
+                "multipart/form-data": components["schemas"]["ImageUpload"];
             };
         };
         responses: {

@@ -96,6 +96,28 @@ fn find_control(value: &Value, path: &str, bad: fn(char) -> bool) -> Option<Stri
     }
 }
 
+/// `1.0` is the integer 1 in JSON (and in JSON Schema's `integer`), but
+/// serde refuses it for an integer field: write every whole number that an
+/// `i64` holds as an integer before the body is read into its type.
+fn whole_numbers_as_integers(value: &mut Value) {
+    match value {
+        Value::Number(n) if n.is_f64() => {
+            if let Some(f) = n.as_f64()
+                && f.fract() == 0.0
+                && f >= i64::MIN as f64
+                && f < i64::MAX as f64
+            {
+                #[allow(clippy::cast_possible_truncation)]
+                let whole = f as i64;
+                *value = Value::from(whole);
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(whole_numbers_as_integers),
+        Value::Object(map) => map.values_mut().for_each(whole_numbers_as_integers),
+        _ => {}
+    }
+}
+
 impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
     type Error = actix_web::Error;
     type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
@@ -111,7 +133,15 @@ impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
         }
         let body = web::Json::<Value>::from_request(req, payload);
         Box::pin(async move {
-            let value = body.await?.into_inner();
+            let mut value = body.await?.into_inner();
+            if !value.is_object() {
+                return Err(ApiError::Validation(vec![FieldError::new(
+                    "body",
+                    "must be a JSON object",
+                )])
+                .into());
+            }
+            whole_numbers_as_integers(&mut value);
             if let Some(field) = find_control(&value, "", forbidden_in_body) {
                 return Err(
                     ApiError::Validation(vec![FieldError::new(field, CONTROL_MESSAGE)]).into(),
@@ -204,5 +234,16 @@ mod tests {
         assert_eq!(control_in_query("q=a%0Ab").as_deref(), Some("q"));
         assert_eq!(control_in_query("q=caf%C3%A9&size=5"), None);
         assert_eq!(control_in_query("%01=x").as_deref(), Some("query"));
+    }
+
+    #[test]
+    fn whole_floats_become_integers_and_fractions_stay() {
+        let mut v = json!({"quantity": 2.0, "nested": [3.0, 1.5], "big": 1e300, "n": 7});
+        whole_numbers_as_integers(&mut v);
+        assert_eq!(v["quantity"], json!(2));
+        assert!(v["quantity"].is_i64());
+        assert_eq!(v["nested"], json!([3, 1.5]));
+        assert!(v["big"].is_f64());
+        assert_eq!(v["n"], json!(7));
     }
 }

@@ -32,6 +32,7 @@ pub fn document(contexts: &[HttpContext]) -> utoipa::openapi::OpenApi {
         doc.merge(ctx.openapi().clone());
     }
     SharedResponses.modify(&mut doc);
+    TextPatterns.modify(&mut doc);
     doc
 }
 
@@ -167,6 +168,128 @@ impl Modify for SharedResponses {
             for op in operations_mut(item) {
                 Self::complete(path, op);
             }
+        }
+    }
+}
+
+/// What the strings of a JSON body may hold: no control character but tab,
+/// newline and carriage return (the [`crate::extract::Json`] rule).
+pub const BODY_TEXT: &str = r"^[^\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]*$";
+/// What a query value or a single-line field may hold: no control character
+/// at all (the [`crate::extract::Query`] rule).
+pub const LINE_TEXT: &str = r"^[^\u0000-\u001F\u007F-\u009F]*$";
+
+/// A hyphenated UUID.
+const UUID: &str = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$";
+
+/// States the extractors' control-character rule in the schema, by rule:
+/// every string of a request body (and of the components it refers to) and
+/// every parameter that has no pattern, format or enum of its own gets
+/// [`BODY_TEXT`] or [`LINE_TEXT`]. Response schemas are left alone.
+struct TextPatterns;
+
+impl TextPatterns {
+    /// Adds `pattern` to every unconstrained string schema in `schema`.
+    fn constrain(schema: &mut serde_json::Value, pattern: &str) {
+        use serde_json::Value;
+        let Value::Object(map) = schema else { return };
+        let is_string = match map.get("type") {
+            Some(Value::String(t)) => t == "string",
+            Some(Value::Array(ts)) => ts.iter().any(|t| t == "string"),
+            _ => false,
+        };
+        let constrained = ["pattern", "format", "enum", "const", "contentMediaType"]
+            .iter()
+            .any(|k| map.contains_key(*k));
+        let is_uuid = map.get("format").is_some_and(|f| f == "uuid");
+        if is_string && is_uuid && !map.contains_key("pattern") {
+            // Not every generator honours `format: uuid`; a pattern it must.
+            map.insert("pattern".into(), Value::String(UUID.to_owned()));
+        } else if is_string && !constrained {
+            map.insert("pattern".into(), Value::String(pattern.to_owned()));
+        }
+        if let Some(Value::Object(props)) = map.get_mut("properties") {
+            for child in props.values_mut() {
+                Self::constrain(child, pattern);
+            }
+        }
+        for key in ["items", "additionalProperties", "not"] {
+            if let Some(child) = map.get_mut(key) {
+                Self::constrain(child, pattern);
+            }
+        }
+        for key in ["oneOf", "anyOf", "allOf"] {
+            if let Some(Value::Array(children)) = map.get_mut(key) {
+                for child in children {
+                    Self::constrain(child, pattern);
+                }
+            }
+        }
+    }
+
+    /// The component names `schema` refers to.
+    fn refs(schema: &serde_json::Value, out: &mut Vec<String>) {
+        use serde_json::Value;
+        match schema {
+            Value::Object(map) => {
+                if let Some(Value::String(r)) = map.get("$ref")
+                    && let Some(name) = r.strip_prefix("#/components/schemas/")
+                {
+                    out.push(name.to_owned());
+                }
+                map.values().for_each(|v| Self::refs(v, out));
+            }
+            Value::Array(items) => items.iter().for_each(|v| Self::refs(v, out)),
+            _ => {}
+        }
+    }
+}
+
+impl Modify for TextPatterns {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use serde_json::Value;
+        let Ok(mut json) = serde_json::to_value(&*openapi) else {
+            return;
+        };
+        let mut request_refs = Vec::new();
+        if let Some(Value::Object(paths)) = json.get_mut("paths") {
+            for item in paths.values_mut() {
+                let Value::Object(item) = item else { continue };
+                for op in item.values_mut() {
+                    if let Some(body) = op.get_mut("requestBody") {
+                        Self::refs(body, &mut request_refs);
+                        if let Some(Value::Object(content)) = body.get_mut("content") {
+                            for media in content.values_mut() {
+                                if let Some(schema) = media.get_mut("schema") {
+                                    Self::constrain(schema, BODY_TEXT);
+                                }
+                            }
+                        }
+                    }
+                    if let Some(Value::Array(params)) = op.get_mut("parameters") {
+                        for param in params {
+                            if let Some(schema) = param.get_mut("schema") {
+                                Self::constrain(schema, LINE_TEXT);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        if let Some(Value::Object(schemas)) = json.pointer_mut("/components/schemas") {
+            let mut seen = std::collections::BTreeSet::new();
+            while let Some(name) = request_refs.pop() {
+                if !seen.insert(name.clone()) {
+                    continue;
+                }
+                if let Some(schema) = schemas.get_mut(&name) {
+                    Self::refs(schema, &mut request_refs);
+                    Self::constrain(schema, BODY_TEXT);
+                }
+            }
+        }
+        if let Ok(constrained) = serde_json::from_value(json) {
+            *openapi = constrained;
         }
     }
 }

@@ -9,13 +9,18 @@ use std::collections::HashSet;
 use chrono::{DateTime, Duration, SubsecRound, Utc};
 use keel_domain::catalog::{
     Category, CategoryId, CategoryName, CategoryRef, CategoryRepo, Product, ProductFilter,
-    ProductId, ProductName, ProductRepo, ProductSort, Slug,
+    ProductId, ProductName, ProductRepo, ProductSort, Slug, StorageKey,
 };
 use keel_domain::money::{Currency, Money};
 use keel_domain::{Page, PageRequest, RepoError};
 use keel_infrastructure::persistence::{SeaOrmCategoryRepo, SeaOrmProductRepo};
 use sea_orm::{ConnectionTrait, DatabaseConnection};
 use uuid::Uuid;
+
+/// A storage key (the tests use short readable ones).
+fn key(raw: &str) -> StorageKey {
+    StorageKey::parse(raw).unwrap()
+}
 
 fn now() -> DateTime<Utc> {
     Utc::now().trunc_subsecs(6)
@@ -167,11 +172,7 @@ async fn a_product_round_trips_with_its_images_in_upload_order() {
     sencha.description = Some("Steamed green tea".into());
     sencha.price = Money::price(1500, Currency::parse("JPY").unwrap()).unwrap();
     sencha.stock = 42;
-    sencha.image_urls = vec![
-        "/img/z.png".into(),
-        "/img/a.png".into(),
-        "/img/m.png".into(),
-    ];
+    sencha.images = vec![key("z.png"), key("a.png"), key("m.png")];
     products.create(&sencha).await.unwrap();
 
     assert_eq!(
@@ -186,12 +187,12 @@ async fn a_product_round_trips_with_its_images_in_upload_order() {
     let later = sencha.created_at + Duration::seconds(30);
     assert!(
         products
-            .add_image_url(sencha.id, "/img/b.png", later)
+            .add_image(sencha.id, &key("b.png"), later)
             .await
             .unwrap()
     );
     let mut expected = sencha.clone();
-    expected.image_urls.push("/img/b.png".into());
+    expected.images.push(key("b.png"));
     expected.updated_at = later;
     assert_eq!(
         products.find_by_id(sencha.id).await.unwrap(),
@@ -214,7 +215,7 @@ async fn creating_a_product_in_an_unknown_category_is_a_conflict_and_stores_noth
     let (_, products) = repos(common::fresh_db().await);
     let mut orphan = product("Orphan", "orphan", 100);
     orphan.category_id = Some(CategoryId::generate());
-    orphan.image_urls = vec!["/img/orphan.png".into()];
+    orphan.images = vec![key("orphan.png")];
 
     assert!(is_conflict(products.create(&orphan).await));
     assert_eq!(products.find_by_id(orphan.id).await.unwrap(), None);
@@ -247,7 +248,7 @@ async fn update_saves_every_mutable_field_except_images() {
     categories.create(&gifts).await.unwrap();
     let mut mug = product("Mug", "mug", 800);
     mug.category_id = Some(tea.id);
-    mug.image_urls = vec!["/img/mug.png".into()];
+    mug.images = vec![key("mug.png")];
     products.create(&mug).await.unwrap();
 
     let mut changed = mug.clone();
@@ -259,11 +260,11 @@ async fn update_saves_every_mutable_field_except_images() {
     changed.stock = 7;
     changed.is_active = false;
     changed.updated_at = mug.updated_at + Duration::seconds(10);
-    changed.image_urls = vec!["/img/ignored.png".into()];
+    changed.images = vec![key("ignored.png")];
     assert!(products.update(&changed).await.unwrap());
 
     let mut expected = changed.clone();
-    expected.image_urls = mug.image_urls.clone();
+    expected.images = mug.images.clone();
     assert_eq!(
         products.find_by_id(mug.id).await.unwrap(),
         Some(expected.clone())
@@ -604,9 +605,9 @@ async fn every_sort_order_breaks_ties_by_id_and_pages_are_stable() {
 async fn the_list_loads_the_images_of_every_product_on_the_page() {
     let (_, products) = repos(common::fresh_db().await);
     let mut mug = product("Mug", "mug", 100);
-    mug.image_urls = vec!["/img/mug-2.png".into(), "/img/mug-1.png".into()];
+    mug.images = vec![key("mug2.png"), key("mug1.png")];
     let mut cup = product("Cup", "cup", 200);
-    cup.image_urls = vec!["/img/cup.png".into()];
+    cup.images = vec![key("cup.png")];
     let bowl = product("Bowl", "bowl", 300);
     for p in [&mug, &cup, &bowl] {
         products.create(p).await.unwrap();
@@ -614,11 +615,11 @@ async fn the_list_loads_the_images_of_every_product_on_the_page() {
     let later = now() + Duration::seconds(5);
     assert!(
         products
-            .add_image_url(cup.id, "/img/cup-side.png", later)
+            .add_image(cup.id, &key("cupside.png"), later)
             .await
             .unwrap()
     );
-    cup.image_urls.push("/img/cup-side.png".into());
+    cup.images.push(key("cupside.png"));
     cup.updated_at = later;
 
     let filter = ProductFilter {
@@ -633,23 +634,23 @@ async fn the_list_loads_the_images_of_every_product_on_the_page() {
 async fn add_image_url_only_touches_products_that_are_not_deleted() {
     let (_, products) = repos(common::fresh_db().await);
     let mut mug = product("Mug", "mug", 100);
-    mug.image_urls = vec!["/img/mug.png".into()];
+    mug.images = vec![key("mug.png")];
     products.create(&mug).await.unwrap();
     let deleted_at = mug.created_at + Duration::seconds(1);
     assert!(products.soft_delete(mug.id, deleted_at).await.unwrap());
 
     assert!(
         !products
-            .add_image_url(mug.id, "/img/late.png", deleted_at + Duration::seconds(1))
+            .add_image(mug.id, &key("late.png"), deleted_at + Duration::seconds(1))
             .await
             .unwrap()
     );
     let stored = products.find_by_id(mug.id).await.unwrap().unwrap();
-    assert_eq!(stored.image_urls, mug.image_urls);
+    assert_eq!(stored.images, mug.images);
     assert_eq!(stored.updated_at, deleted_at);
     assert!(
         !products
-            .add_image_url(ProductId::generate(), "/img/none.png", now())
+            .add_image(ProductId::generate(), &key("none.png"), now())
             .await
             .unwrap()
     );

@@ -4,7 +4,7 @@ use keel_domain::catalog::{ImageType, ProductId, StorageError, StorageKey, Store
 use mockall::predicate::eq;
 
 use super::test_support::{Mocks, Slot, admin, deleted, eur, now, product};
-use super::{CatalogCase, CatalogError, image_url};
+use super::{CatalogCase, CatalogError};
 
 const JPEG: &[u8] = &[
     0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x10, b'J', b'F', b'I', b'F', 0,
@@ -37,20 +37,20 @@ fn expect_put(m: &mut Mocks, bytes: &'static [u8], kind: ImageType) -> Slot<Stor
     stored
 }
 
-/// `add_image_url(id, url, now)` is expected once and answers `added`;
-/// returns the slot the url lands in.
-fn expect_add_url(m: &mut Mocks, id: ProductId, added: bool) -> Slot<String> {
-    let urls = Slot::new();
-    let slot = urls.clone();
+/// `add_image(id, key, now)` is expected once and answers `added`;
+/// returns the slot the key lands in.
+fn expect_add_key(m: &mut Mocks, id: ProductId, added: bool) -> Slot<StorageKey> {
+    let keys = Slot::new();
+    let slot = keys.clone();
     m.products
-        .expect_add_image_url()
+        .expect_add_image()
         .withf(move |pid, _, at| *pid == id && *at == now())
         .times(1)
-        .returning(move |_, url, _| {
-            slot.put(url.to_owned());
+        .returning(move |_, key, _| {
+            slot.put(key.clone());
             Ok(added)
         });
-    urls
+    keys
 }
 
 #[tokio::test]
@@ -64,7 +64,7 @@ async fn add_image_refuses_bytes_that_are_not_an_image_and_never_calls_storage()
     ] {
         let (mut m, id) = with_product();
         m.storage.expect_put().never();
-        m.products.expect_add_image_url().never();
+        m.products.expect_add_image().never();
 
         let result = m.catalog().add_image(&admin(), id, bytes.to_vec()).await;
 
@@ -85,10 +85,10 @@ async fn add_image_stores_png_jpeg_and_webp_under_a_key_with_their_extension() {
     ] {
         let (mut m, id) = with_product();
         let key = expect_put(&mut m, bytes, kind);
-        let added = expect_add_url(&mut m, id, true);
+        let added = expect_add_key(&mut m, id, true);
         m.storage.expect_delete().never();
 
-        let url = m
+        let returned = m
             .catalog()
             .add_image(&admin(), id, bytes.to_vec())
             .await
@@ -97,8 +97,8 @@ async fn add_image_stores_png_jpeg_and_webp_under_a_key_with_their_extension() {
         let key = key.take();
         assert!(key.as_str().ends_with(ext), "{key} should end with {ext}");
         assert_eq!(key.image_type(), kind);
-        assert_eq!(url, format!("/api/v1/images/{}", key.as_str()));
-        assert_eq!(added.take(), url);
+        assert_eq!(returned, key, "the key stored is the key recorded");
+        assert_eq!(added.take(), key);
     }
 }
 
@@ -106,7 +106,7 @@ async fn add_image_stores_png_jpeg_and_webp_under_a_key_with_their_extension() {
 async fn add_image_deletes_the_stored_file_when_the_product_vanished_meanwhile() {
     let (mut m, id) = with_product();
     let stored = expect_put(&mut m, PNG, ImageType::Png);
-    expect_add_url(&mut m, id, false);
+    expect_add_key(&mut m, id, false);
     let deleted_key: Slot<StorageKey> = Slot::new();
     let slot = deleted_key.clone();
     m.storage.expect_delete().times(1).returning(move |key| {
@@ -124,7 +124,7 @@ async fn add_image_deletes_the_stored_file_when_the_product_vanished_meanwhile()
 async fn add_image_is_not_found_even_when_cleaning_up_the_file_fails() {
     let (mut m, id) = with_product();
     expect_put(&mut m, PNG, ImageType::Png);
-    expect_add_url(&mut m, id, false);
+    expect_add_key(&mut m, id, false);
     m.storage
         .expect_delete()
         .times(1)
@@ -159,7 +159,7 @@ async fn add_image_when_storage_fails_is_unavailable_and_records_no_url() {
         .expect_put()
         .times(1)
         .returning(|_, _, _| Err(StorageError::Unavailable("read-only".into())));
-    m.products.expect_add_image_url().never();
+    m.products.expect_add_image().never();
 
     let result = m.catalog().add_image(&admin(), id, PNG.to_vec()).await;
 
@@ -210,12 +210,6 @@ async fn image_returns_the_stored_file_and_an_unknown_key_is_not_found() {
     );
 }
 
-#[test]
-fn image_url_is_under_the_images_route() {
-    let key = StorageKey::parse("abc123.webp").expect("a valid key");
-    assert_eq!(image_url(&key), "/api/v1/images/abc123.webp");
-}
-
 #[tokio::test]
 async fn add_image_refuses_what_the_decoder_does_not_accept_even_with_a_valid_signature() {
     let (mut m, id) = with_product();
@@ -226,7 +220,7 @@ async fn add_image_refuses_what_the_decoder_does_not_accept_even_with_a_valid_si
         .times(1)
         .returning(|_| None);
     m.storage.expect_put().never();
-    m.products.expect_add_image_url().never();
+    m.products.expect_add_image().never();
 
     let result = m.catalog().add_image(&admin(), id, PNG.to_vec()).await;
 

@@ -11,11 +11,6 @@ use keel_domain::{FieldError, Page, PageRequest};
 
 use super::error::{CatalogCase, CatalogError};
 
-/// The URL an uploaded image is served at.
-pub fn image_url(key: &StorageKey) -> String {
-    format!("/api/v1/images/{}", key.as_str())
-}
-
 /// Input of [`CatalogService::create_product`].
 #[derive(Debug, Clone, Default)]
 pub struct NewProduct {
@@ -140,8 +135,7 @@ impl CatalogService {
         let name = CategoryName::parse(name).map_err(|e| CatalogError::Validation(vec![e]))?;
         let slug = match slug {
             Some(s) => Slug::parse(s).map_err(|e| CatalogError::Validation(vec![e]))?,
-            None => Slug::from_name(name.as_str())
-                .ok_or_else(|| CatalogError::invalid("name", "needs a letter or digit"))?,
+            None => Slug::from_name_or_random(name.as_str(), "category"),
         };
         let mut category = Category::new(name, slug, self.clock.now());
         category.description =
@@ -307,8 +301,7 @@ impl CatalogService {
     }
 
     async fn unique_slug(&self, name: &str) -> Result<Slug, CatalogError> {
-        let base = Slug::from_name(name)
-            .ok_or_else(|| CatalogError::invalid("name", "needs a letter or digit"))?;
+        let base = Slug::from_name_or_random(name, "product");
         if !self.products.slug_exists(&base).await? {
             return Ok(base);
         }
@@ -435,8 +428,9 @@ impl CatalogService {
         Ok(())
     }
 
-    /// Stores an image for a product (admin) under a generated name; the
-    /// type is decided by the bytes, never by a name or header.
+    /// Stores an image for a product (admin) under a generated name and
+    /// returns its key; the type is decided by the bytes, never by a name or
+    /// header.
     ///
     /// # Errors
     /// `Forbidden`, `NotFound`, `UnsupportedMediaType`, storage errors.
@@ -445,7 +439,7 @@ impl CatalogService {
         principal: &Principal,
         id: ProductId,
         bytes: Vec<u8>,
-    ) -> Result<String, CatalogError> {
+    ) -> Result<StorageKey, CatalogError> {
         self.check_image_target(principal, id).await?;
         let kind = self
             .images
@@ -455,16 +449,11 @@ impl CatalogService {
             .kind;
         let key = StorageKey::generate(kind);
         self.storage.put(&key, bytes, kind).await?;
-        let url = image_url(&key);
-        if !self
-            .products
-            .add_image_url(id, &url, self.clock.now())
-            .await?
-        {
+        if !self.products.add_image(id, &key, self.clock.now()).await? {
             self.storage.delete(&key).await.ok();
             return Err(CatalogError::NotFound);
         }
-        Ok(url)
+        Ok(key)
     }
 
     /// An uploaded image by its key.

@@ -14,5 +14,5 @@ mod catalog_tests;
 #[cfg(test)]
 use crate::test_support::shop as test_support;
 
-pub use catalog_service::{CatalogService, NewProduct, ProductPatch, image_url};
+pub use catalog_service::{CatalogService, NewProduct, ProductPatch};
 pub use error::{CatalogCase, CatalogError};

@@ -2,6 +2,7 @@
 
 use chrono::{DateTime, Utc};
 
+use super::image::StorageKey;
 use super::slug::Slug;
 use super::values::{CategoryId, CategoryName, CategoryRef, ProductId, ProductName};
 use crate::error::FieldError;
@@ -57,8 +58,9 @@ pub struct Product {
     pub stock: u32,
     /// False hides the product from the shop without deleting it.
     pub is_active: bool,
-    /// URLs of its images, in upload order.
-    pub image_urls: Vec<String>,
+    /// Storage keys of its images, in upload order (the HTTP layer turns
+    /// each into the URL that serves it).
+    pub images: Vec<StorageKey>,
     /// Creation time.
     pub created_at: DateTime<Utc>,
     /// Last change.
@@ -91,7 +93,7 @@ impl Product {
             price,
             stock: 0,
             is_active: true,
-            image_urls: Vec::new(),
+            images: Vec::new(),
             created_at: now,
             updated_at: now,
             deleted_at: None,
@@ -229,7 +231,8 @@ impl ProductFilter {
         }
     }
 
-    /// Checks the price bounds: each at least zero, and `min_price <= max_price`.
+    /// Checks the price bounds: each at least zero. An inverted range
+    /// (`min_price > max_price`) is valid and matches nothing.
     ///
     /// # Errors
     /// A [`FieldError`] on `min_price` or `max_price` per broken rule.
@@ -240,14 +243,6 @@ impl ProductFilter {
         }
         if self.max_price.is_some_and(|p| p < 0) {
             errors.push(FieldError::new("max_price", "must be at least 0"));
-        }
-        if let (Some(min), Some(max)) = (self.min_price, self.max_price)
-            && min > max
-        {
-            errors.push(FieldError::new(
-                "max_price",
-                "must not be less than min_price",
-            ));
         }
         if errors.is_empty() {
             Ok(())

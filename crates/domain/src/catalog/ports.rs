@@ -66,7 +66,7 @@ pub trait CategoryRepo: Send + Sync {
 #[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
 #[async_trait]
 pub trait ProductRepo: Send + Sync {
-    /// Inserts a new product, its `image_urls` included.
+    /// Inserts a new product, its `images` included.
     ///
     /// # Errors
     /// [`RepoError::Conflict`] when the slug is taken (by a soft-deleted
@@ -75,7 +75,7 @@ pub trait ProductRepo: Send + Sync {
     async fn create(&self, product: &Product) -> Result<(), RepoError>;
 
     /// Saves every mutable field of a product that is not soft-deleted
-    /// (`image_urls` excepted: see [`add_image_url`](Self::add_image_url));
+    /// (`images` excepted: see [`add_image`](Self::add_image));
     /// `false` when there is no such product.
     ///
     /// # Errors
@@ -118,15 +118,16 @@ pub trait ProductRepo: Send + Sync {
         page: PageRequest,
     ) -> Result<Page<Product>, RepoError>;
 
-    /// Appends `url` to the images of a product that is not soft-deleted
-    /// and sets `updated_at` to `now`; `false` when there is no such product.
+    /// Appends the image stored under `key` to a product that is not
+    /// soft-deleted and sets `updated_at` to `now`; `false` when there is no
+    /// such product.
     ///
     /// # Errors
     /// [`RepoError::Unavailable`] when storage fails.
-    async fn add_image_url(
+    async fn add_image(
         &self,
         id: ProductId,
-        url: &str,
+        key: &StorageKey,
         now: DateTime<Utc>,
     ) -> Result<bool, RepoError>;
 

@@ -45,6 +45,20 @@ impl Slug {
     /// trims `-` at both ends and cuts the result to 120 characters without
     /// leaving a trailing `-`. `None` when nothing is left (e.g. `"!!!"`).
     pub fn from_name(name: &str) -> Option<Slug> {
+        Self::derive(name)
+    }
+
+    /// [`Slug::from_name`], or, for a name with no Latin letter or digit
+    /// (`"¤¼"`, `"日本茶"`), `{prefix}-` and eight random hex digits, so any
+    /// valid name can be saved without a slug of its own.
+    pub fn from_name_or_random(name: &str, prefix: &str) -> Slug {
+        Self::derive(name).unwrap_or_else(|| {
+            let random = uuid::Uuid::new_v4().simple().to_string();
+            Slug(format!("{prefix}-{}", &random[..8]))
+        })
+    }
+
+    fn derive(name: &str) -> Option<Slug> {
         let mut out = String::new();
         let mut pending_dash = false;
         for c in name.chars().flat_map(char::to_lowercase) {
@@ -128,6 +142,19 @@ fn fold_latin(c: char) -> Option<&'static str> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_name_without_latin_letters_or_digits_gets_a_random_slug_with_the_prefix() {
+        let slug = Slug::from_name_or_random("\u{a4}\u{bc}", "category");
+        assert!(slug.as_str().starts_with("category-"), "{}", slug.as_str());
+        assert_eq!(slug.as_str().len(), "category-".len() + 8);
+        assert!(Slug::parse(slug.as_str()).is_ok());
+        assert_ne!(slug, Slug::from_name_or_random("!!!", "category"));
+        assert_eq!(
+            Slug::from_name_or_random("Green Tea", "product").as_str(),
+            "green-tea"
+        );
+    }
+
     use super::*;
 
     fn slug(name: &str) -> Option<String> {

@@ -34,11 +34,12 @@ impl Email {
     /// Normalises ([`Email::normalize`]) and checks the shape `local@domain.tld`.
     ///
     /// # Errors
-    /// A [`FieldError`] on `email` when the address is malformed or over 254 bytes.
+    /// A [`FieldError`] on `email` when the address is malformed or over 254 characters (64 before the `@`).
     pub fn parse(raw: &str) -> Result<Self, FieldError> {
         let email = Self::normalize(raw);
         let invalid = || FieldError::new("email", "must be a valid email address");
-        if email.len() > 254 || email.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        if email.chars().count() > 254 || email.chars().any(|c| c.is_whitespace() || c.is_control())
+        {
             return Err(invalid());
         }
         let (local, domain) = email.split_once('@').ok_or_else(invalid)?;
@@ -48,7 +49,7 @@ impl Email {
             && !domain.starts_with('.')
             && !domain.ends_with('.')
             && !domain.contains("..");
-        if local.is_empty() || local.len() > 64 || !domain_ok {
+        if local.is_empty() || local.chars().count() > 64 || !domain_ok {
             return Err(invalid());
         }
         Ok(Self(email))

@@ -64,6 +64,11 @@ impl Currency {
             .map_err(|_| MoneyError::UnknownCurrency)
     }
 
+    /// Every code in use, upper case, sorted.
+    pub fn codes() -> &'static [&'static str] {
+        ACTIVE
+    }
+
     /// The upper-case code, e.g. `EUR`.
     pub fn as_str(&self) -> &'static str {
         self.code

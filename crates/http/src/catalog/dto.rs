@@ -32,25 +32,38 @@ impl From<Category> for CategoryResponse {
 
 /// `POST /categories`.
 #[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct CreateCategoryRequest {
     /// 1..=200 characters.
+    #[schema(
+        max_length = 200,
+        pattern = r"^[^\u0000-\u001F\u007F-\u009F]*[^\s\u0000-\u001F\u007F-\u009F][^\u0000-\u001F\u007F-\u009F]*$"
+    )]
     pub name: String,
     /// Generated from the name when absent.
+    #[schema(max_length = 120, pattern = r"^[a-z0-9]+(-[a-z0-9]+)*$")]
     pub slug: Option<String>,
-    /// Description.
+    /// Description, at most 5000 characters.
+    #[schema(max_length = 5000)]
     pub description: Option<String>,
 }
 
 /// `PATCH /categories/{id}`.
 #[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct UpdateCategoryRequest {
-    /// New name.
+    /// New name, 1..=200 characters.
+    #[schema(
+        max_length = 200,
+        pattern = r"^[^\u0000-\u001F\u007F-\u009F]*[^\s\u0000-\u001F\u007F-\u009F][^\u0000-\u001F\u007F-\u009F]*$"
+    )]
     pub name: Option<String>,
     /// New slug.
+    #[schema(max_length = 120, pattern = r"^[a-z0-9]+(-[a-z0-9]+)*$")]
     pub slug: Option<String>,
-    /// New description; `null` clears it.
+    /// New description (at most 5000 characters); `null` clears it.
     #[serde(default, deserialize_with = "crate::serde_util::nullable")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, max_length = 5000)]
     pub description: Option<Option<String>>,
 }
 
@@ -94,7 +107,7 @@ impl From<Product> for ProductResponse {
             currency: p.price.currency().as_str().to_owned(),
             stock: p.stock,
             category_id: p.category_id.map(|c| c.as_uuid()),
-            image_urls: p.image_urls,
+            image_urls: p.images.iter().map(image_path).collect(),
             is_active: p.is_active,
             created_at: p.created_at,
             updated_at: p.updated_at,
@@ -109,12 +122,18 @@ pub struct ProductListQuery {
     /// Case-insensitive substring of name or description.
     pub q: Option<String>,
     /// Category id or slug.
+    #[param(
+        pattern = r"^([a-z0-9]+(-[a-z0-9]+)*|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$"
+    )]
     pub category: Option<String>,
     /// Lowest price (minor units, inclusive).
+    #[param(minimum = 0)]
     pub min_price: Option<i64>,
     /// Highest price (minor units, inclusive).
+    #[param(minimum = 0)]
     pub max_price: Option<i64>,
     /// `name`, `-name`, `price`, `-price` or `-created_at` (default).
+    #[param(pattern = r"^(name|-name|price|-price|-created_at)$")]
     pub sort: Option<String>,
     /// Page number, from 1.
     #[param(minimum = 1, maximum = 1_000_000)]
@@ -126,19 +145,29 @@ pub struct ProductListQuery {
 
 /// `POST /products`.
 #[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct CreateProductRequest {
     /// 1..=200 characters.
+    #[schema(
+        max_length = 200,
+        pattern = r"^[^\u0000-\u001F\u007F-\u009F]*[^\s\u0000-\u001F\u007F-\u009F][^\u0000-\u001F\u007F-\u009F]*$"
+    )]
     pub name: String,
     /// Generated from the name (and made unique) when absent.
+    #[schema(max_length = 120, pattern = r"^[a-z0-9]+(-[a-z0-9]+)*$")]
     pub slug: Option<String>,
-    /// Description.
+    /// Description, at most 5000 characters.
+    #[schema(max_length = 5000)]
     pub description: Option<String>,
     /// Price in minor units, >= 0.
+    #[schema(minimum = 0)]
     pub price_cents: i64,
-    /// ISO 4217 code.
+    /// ISO 4217 code of a currency in use.
+    #[schema(schema_with = currency_schema)]
     pub currency: String,
     /// Units in stock (default 0).
     #[serde(default)]
+    #[schema(minimum = 0, maximum = 2_147_483_647)]
     pub stock: i64,
     /// Category.
     pub category_id: Option<Uuid>,
@@ -146,22 +175,46 @@ pub struct CreateProductRequest {
     pub is_active: Option<bool>,
 }
 
+/// Where the image stored under `key` is served (`GET /api/v1/images/{key}`).
+pub fn image_path(key: &keel_domain::catalog::StorageKey) -> String {
+    format!("/api/v1/images/{}", key.as_str())
+}
+
+/// `POST /products/{id}/images`: a multipart form with one file.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)] // Read as a multipart stream; this type only describes it.
+pub struct ImageUpload {
+    /// A JPEG, PNG or WebP image.
+    #[schema(value_type = String, format = Binary, content_media_type = "application/octet-stream")]
+    pub file: Vec<u8>,
+}
+
 /// `PATCH /products/{id}`.
 #[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct UpdateProductRequest {
-    /// New name.
+    /// New name, 1..=200 characters.
+    #[schema(
+        max_length = 200,
+        pattern = r"^[^\u0000-\u001F\u007F-\u009F]*[^\s\u0000-\u001F\u007F-\u009F][^\u0000-\u001F\u007F-\u009F]*$"
+    )]
     pub name: Option<String>,
     /// New slug.
+    #[schema(max_length = 120, pattern = r"^[a-z0-9]+(-[a-z0-9]+)*$")]
     pub slug: Option<String>,
-    /// New description; `null` clears it.
+    /// New description (at most 5000 characters); `null` clears it.
     #[serde(default, deserialize_with = "crate::serde_util::nullable")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, max_length = 5000)]
     pub description: Option<Option<String>>,
-    /// New price.
+    /// New price, >= 0.
+    #[schema(minimum = 0)]
     pub price_cents: Option<i64>,
     /// New currency.
+    #[schema(schema_with = optional_currency_schema)]
     pub currency: Option<String>,
     /// New stock.
+    #[schema(minimum = 0, maximum = 2_147_483_647)]
     pub stock: Option<i64>,
     /// New category; `null` clears it.
     #[serde(default, deserialize_with = "crate::serde_util::nullable")]
@@ -180,3 +233,40 @@ pub struct ImageResponse {
 
 /// A page of [`ProductResponse`].
 pub type ProductPage = crate::page::PageResponse<ProductResponse>;
+
+fn currency_object() -> utoipa::openapi::schema::ObjectBuilder {
+    utoipa::openapi::schema::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::schema::Type::String)
+        .enum_values(Some(keel_domain::money::Currency::codes().iter().copied()))
+}
+
+/// An ISO 4217 code in use (upper case; lower case is accepted too).
+fn currency_schema() -> utoipa::openapi::schema::Object {
+    currency_object()
+        .description(Some("ISO 4217 code of a currency in use."))
+        .build()
+}
+
+/// [`currency_schema`] or `null`.
+fn optional_currency_schema() -> utoipa::openapi::schema::Object {
+    currency_object()
+        .schema_type(utoipa::openapi::schema::SchemaType::from_iter([
+            utoipa::openapi::schema::Type::String,
+            utoipa::openapi::schema::Type::Null,
+        ]))
+        .description(Some("New ISO 4217 code."))
+        .build()
+}
+
+#[cfg(test)]
+mod tests {
+    use keel_domain::catalog::StorageKey;
+
+    use super::image_path;
+
+    #[test]
+    fn an_image_is_served_under_the_images_route() {
+        let key = StorageKey::parse("abc123.webp").expect("a valid key");
+        assert_eq!(image_path(&key), "/api/v1/images/abc123.webp");
+    }
+}

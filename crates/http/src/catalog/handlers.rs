@@ -11,8 +11,9 @@ use uuid::Uuid;
 
 use super::UploadLimit;
 use super::dto::{
-    CategoryResponse, CreateCategoryRequest, CreateProductRequest, ImageResponse, ProductListQuery,
-    ProductPage, ProductResponse, UpdateCategoryRequest, UpdateProductRequest,
+    CategoryResponse, CreateCategoryRequest, CreateProductRequest, ImageResponse, ImageUpload,
+    ProductListQuery, ProductPage, ProductResponse, UpdateCategoryRequest, UpdateProductRequest,
+    image_path,
 };
 use crate::auth::Authenticated;
 use crate::extract::{Json, Query};
@@ -233,7 +234,7 @@ pub async fn delete_product(
 /// streaming), stored under a generated name.
 #[utoipa::path(post, path = "/api/v1/products/{id}/images", tag = "catalog", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Product id")),
-    request_body(content = String, content_type = "multipart/form-data", description = "Field `file`: the image"),
+    request_body(content = ImageUpload, content_type = "multipart/form-data", description = "Field `file`: the image"),
     responses(
         (status = 201, body = ImageResponse),
         (status = 400, body = Problem, content_type = "application/problem+json", description = "No `file` field or a broken form"),
@@ -292,8 +293,10 @@ pub async fn upload_image(
         }
     }
     let bytes = file.ok_or_else(|| ApiError::BadRequest("the form has no `file` field".into()))?;
-    let url = catalog.add_image(&who.0, product, bytes).await?;
-    Ok(HttpResponse::Created().json(ImageResponse { url }))
+    let key = catalog.add_image(&who.0, product, bytes).await?;
+    Ok(HttpResponse::Created().json(ImageResponse {
+        url: image_path(&key),
+    }))
 }
 
 /// An uploaded image (public; names are random and never reused, so it is cached for a year).

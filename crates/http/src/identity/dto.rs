@@ -41,23 +41,35 @@ impl From<RoleDto> for Role {
 
 /// `POST /auth/register`.
 #[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct RegisterRequest {
-    /// Unique case-insensitively.
-    #[schema(example = "ada@example.com")]
+    /// Unique case-insensitively (compared lower-cased, in Unicode NFC).
+    #[schema(
+        example = "ada@example.com",
+        max_length = 254,
+        pattern = r"^[^@\s\u0000-\u001F\u007F-\u009F]{1,64}@[^@\s.\u0000-\u001F\u007F-\u009F]+(\.[^@\s.\u0000-\u001F\u007F-\u009F]+)+$"
+    )]
     pub email: String,
     /// 8 to 128 characters.
-    #[schema(example = "correct horse battery")]
+    #[schema(example = "correct horse battery", min_length = 8, max_length = 128)]
     pub password: String,
     /// Display name, 1 to 100 characters.
+    #[schema(
+        max_length = 100,
+        pattern = r"^[^\u0000-\u001F\u007F-\u009F]*[^\s\u0000-\u001F\u007F-\u009F][^\u0000-\u001F\u007F-\u009F]*$"
+    )]
     pub name: Option<String>,
-    /// 3 to 32 of letters, digits, `_ . -`.
+    /// 3 to 32 of letters, digits, `_ . -`; unique case-insensitively.
+    #[schema(pattern = r"^[A-Za-z0-9_.-]{3,32}$")]
     pub username: Option<String>,
 }
 
 /// `POST /auth/login`.
 #[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct LoginRequest {
-    /// The account's email.
+    /// The account's email (over 320 bytes is a 422).
+    #[schema(max_length = 320)]
     pub email: String,
     /// The account's password.
     pub password: String,
@@ -71,6 +83,7 @@ pub struct TokenForm {
     /// The account's password.
     pub password: String,
     /// `password` when present.
+    #[schema(pattern = r"^password$")]
     pub grant_type: Option<String>,
     /// Ignored.
     pub scope: Option<String>,
@@ -78,6 +91,7 @@ pub struct TokenForm {
 
 /// `POST /auth/refresh`.
 #[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct RefreshRequest {
     /// The current refresh token; it is spent by this call.
     pub refresh_token: String,
@@ -199,35 +213,37 @@ impl From<SessionView> for SessionResponse {
 
 /// `PATCH /users/me`: absent fields stay, `null` clears.
 #[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct UpdateMeRequest {
-    /// Display name.
+    /// Display name, 1 to 100 characters.
     #[serde(default, deserialize_with = "crate::serde_util::nullable")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, max_length = 100, pattern = r"^[^\u0000-\u001F\u007F-\u009F]*[^\s\u0000-\u001F\u007F-\u009F][^\u0000-\u001F\u007F-\u009F]*$")]
     pub name: Option<Option<String>>,
-    /// Username.
+    /// Username: 3 to 32 of letters, digits, `_ . -`; unique case-insensitively.
     #[serde(default, deserialize_with = "crate::serde_util::nullable")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, pattern = r"^[A-Za-z0-9_.-]{3,32}$")]
     pub username: Option<Option<String>>,
     /// Avatar URL (absolute http or https).
     #[serde(default, deserialize_with = "crate::serde_util::nullable")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, max_length = 2048, pattern = r"^https?://[^\s/\u0000-\u001F\u007F-\u009F][^\s\u0000-\u001F\u007F-\u009F]*$")]
     pub image_url: Option<Option<String>>,
 }
 
 /// `PATCH /users/{id}` (admin).
 #[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct AdminUpdateRequest {
-    /// Display name.
+    /// Display name, 1 to 100 characters.
     #[serde(default, deserialize_with = "crate::serde_util::nullable")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, max_length = 100, pattern = r"^[^\u0000-\u001F\u007F-\u009F]*[^\s\u0000-\u001F\u007F-\u009F][^\u0000-\u001F\u007F-\u009F]*$")]
     pub name: Option<Option<String>>,
-    /// Username.
+    /// Username: 3 to 32 of letters, digits, `_ . -`; unique case-insensitively.
     #[serde(default, deserialize_with = "crate::serde_util::nullable")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, pattern = r"^[A-Za-z0-9_.-]{3,32}$")]
     pub username: Option<Option<String>>,
-    /// Avatar URL.
+    /// Avatar URL (absolute http or https).
     #[serde(default, deserialize_with = "crate::serde_util::nullable")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, max_length = 2048, pattern = r"^https?://[^\s/\u0000-\u001F\u007F-\u009F][^\s\u0000-\u001F\u007F-\u009F]*$")]
     pub image_url: Option<Option<String>>,
     /// New role.
     pub role: Option<RoleDto>,
@@ -237,10 +253,12 @@ pub struct AdminUpdateRequest {
 
 /// `POST /users/me/password`.
 #[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct ChangePasswordRequest {
     /// The password in use.
     pub current_password: String,
     /// 8 to 128 characters.
+    #[schema(min_length = 8, max_length = 128)]
     pub new_password: String,
 }
 

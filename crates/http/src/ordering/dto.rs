@@ -54,8 +54,10 @@ impl From<CartView> for CartResponse {
 
 /// `PUT /cart/items/{product_id}`.
 #[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct SetQuantityRequest {
     /// 1..=99.
+    #[schema(minimum = 1, maximum = 99)]
     pub quantity: i64,
 }
 
@@ -180,6 +182,7 @@ pub struct OrdersQuery {
 
 /// `PATCH /admin/orders/{id}`.
 #[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct ChangeStatusRequest {
     /// The next status along the machine.
     pub status: OrderStatusDto,

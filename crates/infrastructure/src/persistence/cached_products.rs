@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use keel_domain::catalog::{Product, ProductFilter, ProductId, ProductRepo, Slug};
+use keel_domain::catalog::{Product, ProductFilter, ProductId, ProductRepo, Slug, StorageKey};
 use keel_domain::{Page, PageRequest, RepoError};
 
 use crate::cache::TtlCache;
@@ -81,14 +81,14 @@ impl ProductRepo for CachingProductRepo {
         Ok(fresh)
     }
 
-    async fn add_image_url(
+    async fn add_image(
         &self,
         id: ProductId,
-        url: &str,
+        key: &StorageKey,
         now: DateTime<Utc>,
     ) -> Result<bool, RepoError> {
         self.forget();
-        let r = self.inner.add_image_url(id, url, now).await;
+        let r = self.inner.add_image(id, key, now).await;
         self.forget();
         r
     }

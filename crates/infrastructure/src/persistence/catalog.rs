@@ -6,7 +6,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use keel_domain::catalog::{
     Category, CategoryId, CategoryRef, CategoryRepo, Product, ProductFilter, ProductId,
-    ProductRepo, ProductSort, Slug,
+    ProductRepo, ProductSort, Slug, StorageKey,
 };
 use keel_domain::money::{Currency, Money};
 use keel_domain::{Page, PageRequest, RepoError};
@@ -200,7 +200,7 @@ impl SeaOrmProductRepo {
     }
 }
 
-fn product_from_row(m: products::Model, image_urls: Vec<String>) -> Result<Product, RepoError> {
+fn product_from_row(m: products::Model, images: Vec<String>) -> Result<Product, RepoError> {
     let currency = Currency::parse(&m.currency).map_err(|_| corrupt("product currency"))?;
     Ok(Product {
         id: ProductId::from_uuid(m.id),
@@ -211,7 +211,10 @@ fn product_from_row(m: products::Model, image_urls: Vec<String>) -> Result<Produ
         price: Money::price(m.price_cents, currency).map_err(|_| corrupt("product price"))?,
         stock: u32::try_from(m.stock).map_err(|_| corrupt("product stock"))?,
         is_active: m.is_active,
-        image_urls,
+        images: images
+            .iter()
+            .map(|k| StorageKey::parse(k).map_err(|_| corrupt("image key")))
+            .collect::<Result<_, _>>()?,
         created_at: m.created_at,
         updated_at: m.updated_at,
         deleted_at: m.deleted_at,
@@ -240,21 +243,21 @@ fn product_to_row(p: &Product) -> products::ActiveModel {
     }
 }
 
-/// Image rows for `urls`, all created at `at`, with ids increasing in list
-/// order so `ORDER BY created_at, id` gives the urls back in order.
+/// Image rows for `keys`, all created at `at`, with ids increasing in list
+/// order so `ORDER BY created_at, id` gives the keys back in order.
 fn image_rows(
     product: Uuid,
-    urls: &[String],
+    keys: &[StorageKey],
     at: DateTime<Utc>,
 ) -> Vec<product_images::ActiveModel> {
-    let mut ids: Vec<Uuid> = urls.iter().map(|_| Uuid::now_v7()).collect();
+    let mut ids: Vec<Uuid> = keys.iter().map(|_| Uuid::now_v7()).collect();
     ids.sort_unstable();
     ids.into_iter()
-        .zip(urls)
-        .map(|(id, url)| product_images::ActiveModel {
+        .zip(keys)
+        .map(|(id, key)| product_images::ActiveModel {
             id: Set(id),
             product_id: Set(product),
-            url: Set(url.clone()),
+            storage_key: Set(key.as_str().to_owned()),
             created_at: Set(at),
         })
         .collect()
@@ -271,8 +274,8 @@ async fn ensure_category(conn: &impl ConnectionTrait, id: CategoryId) -> Result<
     found.map(|_| ()).ok_or_else(|| missing_category(id))
 }
 
-/// The image URLs of each of `ids`, in upload order, in one query.
-async fn image_urls_of(
+/// The image keys of each of `ids`, in upload order, in one query.
+async fn image_keys_of(
     conn: &impl ConnectionTrait,
     ids: Vec<Uuid>,
 ) -> Result<HashMap<Uuid, Vec<String>>, RepoError> {
@@ -288,7 +291,10 @@ async fn image_urls_of(
         .await
         .map_err(repo_err)?;
     for row in rows {
-        by_product.entry(row.product_id).or_default().push(row.url);
+        by_product
+            .entry(row.product_id)
+            .or_default()
+            .push(row.storage_key);
     }
     Ok(by_product)
 }
@@ -354,9 +360,9 @@ impl SeaOrmProductRepo {
         else {
             return Ok(None);
         };
-        let mut images = image_urls_of(&self.db, vec![row.id]).await?;
-        let urls = images.remove(&row.id).unwrap_or_default();
-        product_from_row(row, urls).map(Some)
+        let mut images = image_keys_of(&self.db, vec![row.id]).await?;
+        let keys = images.remove(&row.id).unwrap_or_default();
+        product_from_row(row, keys).map(Some)
     }
 }
 
@@ -372,11 +378,7 @@ impl ProductRepo for SeaOrmProductRepo {
             .exec_without_returning(&txn)
             .await
             .map_err(repo_err)?;
-        let images = image_rows(
-            product.id.as_uuid(),
-            &product.image_urls,
-            product.created_at,
-        );
+        let images = image_rows(product.id.as_uuid(), &product.images, product.created_at);
         if !images.is_empty() {
             product_images::Entity::insert_many(images)
                 .exec_without_returning(&txn)
@@ -487,12 +489,12 @@ impl ProductRepo for SeaOrmProductRepo {
             .all(&self.db)
             .await
             .map_err(repo_err)?;
-        let mut images = image_urls_of(&self.db, rows.iter().map(|r| r.id).collect()).await?;
+        let mut images = image_keys_of(&self.db, rows.iter().map(|r| r.id).collect()).await?;
         let items = rows
             .into_iter()
             .map(|row| {
-                let urls = images.remove(&row.id).unwrap_or_default();
-                product_from_row(row, urls)
+                let keys = images.remove(&row.id).unwrap_or_default();
+                product_from_row(row, keys)
             })
             .collect::<Result<_, _>>()?;
         Ok(Page {
@@ -502,10 +504,10 @@ impl ProductRepo for SeaOrmProductRepo {
         })
     }
 
-    async fn add_image_url(
+    async fn add_image(
         &self,
         id: ProductId,
-        url: &str,
+        key: &StorageKey,
         now: DateTime<Utc>,
     ) -> Result<bool, RepoError> {
         let txn = begin_write(&self.db).await.map_err(repo_err)?;
@@ -523,7 +525,7 @@ impl ProductRepo for SeaOrmProductRepo {
         product_images::Entity::insert(product_images::ActiveModel {
             id: Set(Uuid::now_v7()),
             product_id: Set(id.as_uuid()),
-            url: Set(url.to_owned()),
+            storage_key: Set(key.as_str().to_owned()),
             created_at: Set(now),
         })
         .exec_without_returning(&txn)

@@ -6,7 +6,7 @@ pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: Uuid,
     pub product_id: Uuid,
-    pub url: String,
+    pub storage_key: String,
     pub created_at: DateTimeUtc,
 }
 
