@@ -227,12 +227,7 @@ async fn products_are_searched_filtered_sorted_and_paged() {
         (Some(3), Some(2))
     );
     assert_eq!(names(&page), vec!["Lemon tart"]);
-    for bad in [
-        "sort=cheapest",
-        "size=0",
-        "min_price=-1",
-        "min_price=abc",
-    ] {
+    for bad in ["sort=cheapest", "size=0", "min_price=-1", "min_price=abc"] {
         assert_problem(
             s.app.get(&format!("/api/v1/products?{bad}"), None).await,
             StatusCode::UNPROCESSABLE_ENTITY,

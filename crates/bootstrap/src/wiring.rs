@@ -41,13 +41,17 @@ pub struct Wiring<'a> {
 
 impl<'a> Wiring<'a> {
     fn new(settings: &'a Settings, db: &'a DatabaseConnection) -> anyhow::Result<Self> {
-        let runner = JobRunner::new(db.clone(), job_runner_config(settings));
-        let queue: Arc<dyn JobQueue> =
-            Arc::new(SeaOrmJobQueue::new(db.clone(), Some(runner.waker())));
+        let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+        let runner = JobRunner::new(db.clone(), job_runner_config(settings), clock.clone());
+        let queue: Arc<dyn JobQueue> = Arc::new(SeaOrmJobQueue::new(
+            db.clone(),
+            Some(runner.waker()),
+            clock.clone(),
+        ));
         Ok(Self {
             settings,
             db,
-            clock: Arc::new(SystemClock),
+            clock,
             http_client: reqwest_client()?,
             queue,
             runner,

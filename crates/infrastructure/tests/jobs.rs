@@ -8,11 +8,22 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use async_trait::async_trait;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, SubsecRound, Utc};
+use keel_domain::clock::{Clock, ManualClock};
 use keel_domain::jobs::{Job, JobError, JobHandler, JobQueue, NewJob};
 use keel_infrastructure::jobs::{JobRunner, JobRunnerConfig, SeaOrmJobQueue};
 use sea_orm::{ConnectionTrait, DatabaseConnection, Statement};
 use uuid::Uuid;
+
+/// A clock the test moves (at a whole microsecond, as stored).
+fn manual_clock() -> Arc<ManualClock> {
+    Arc::new(ManualClock::new(Utc::now().trunc_subsecs(6)))
+}
+
+/// The real clock; tests that need to move time use [`manual_clock`].
+fn clock() -> Arc<dyn Clock> {
+    Arc::new(keel_infrastructure::SystemClock)
+}
 
 fn config(worker: &str) -> JobRunnerConfig {
     JobRunnerConfig {
@@ -76,7 +87,7 @@ async fn status_of(db: &DatabaseConnection, id: Uuid) -> (String, i64) {
 }
 
 async fn enqueue(db: &DatabaseConnection, kind: &str) -> Uuid {
-    SeaOrmJobQueue::new(db.clone(), None)
+    SeaOrmJobQueue::new(db.clone(), None, clock())
         .enqueue(NewJob::new(kind, "{}", Utc::now()))
         .await
         .unwrap()
@@ -86,7 +97,7 @@ async fn enqueue(db: &DatabaseConnection, kind: &str) -> Uuid {
 async fn a_job_runs_once_and_succeeds() {
     let db = common::fresh_db().await;
     let handler = Arc::new(Recorder::default());
-    let mut runner = JobRunner::new(db.clone(), config("a"));
+    let mut runner = JobRunner::new(db.clone(), config("a"), clock());
     runner.register("count", handler.clone());
     let id = enqueue(&db, "count").await;
     assert!(runner.run_once().await.unwrap());
@@ -102,18 +113,32 @@ async fn transient_failures_back_off_and_retry_until_success() {
         fail_first: 2,
         ..Recorder::default()
     });
-    let mut runner = JobRunner::new(db.clone(), config("a"));
+    let time = manual_clock();
+    let mut runner = JobRunner::new(
+        db.clone(),
+        JobRunnerConfig {
+            base_backoff: Duration::from_secs(10),
+            max_backoff: Duration::from_secs(60),
+            ..config("a")
+        },
+        time.clone(),
+    );
     runner.register("flaky", handler.clone());
-    let id = enqueue(&db, "flaky").await;
+    let id = SeaOrmJobQueue::new(db.clone(), None, time.clone())
+        .enqueue(NewJob::new("flaky", "{}", time.now()))
+        .await
+        .unwrap();
     runner.run_once().await.unwrap();
     assert_eq!(status_of(&db, id).await, ("retrying".into(), 1));
-    for _ in 0..50 {
-        runner.run_once().await.unwrap();
-        if status_of(&db, id).await.0 == "succeeded" {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(5)).await;
-    }
+    assert!(
+        !runner.run_once().await.unwrap(),
+        "not due before its backoff has passed"
+    );
+    time.advance(chrono::Duration::seconds(10));
+    runner.run_once().await.unwrap();
+    assert_eq!(status_of(&db, id).await, ("retrying".into(), 2));
+    time.advance(chrono::Duration::seconds(60));
+    assert!(runner.run_once().await.unwrap());
     assert_eq!(status_of(&db, id).await, ("succeeded".into(), 3));
     let failures = handler.failures.lock().unwrap().clone();
     assert_eq!(failures.len(), 2);
@@ -131,25 +156,25 @@ async fn permanent_failures_and_exhausted_attempts_are_dead() {
         fail_first: u32::MAX,
         ..Recorder::default()
     });
-    let mut runner = JobRunner::new(db.clone(), config("a"));
+    let mut runner = JobRunner::new(db.clone(), config("a"), clock());
     runner.register("permanent", permanent.clone());
-    runner.register("always", always.clone());
     let p = enqueue(&db, "permanent").await;
     runner.run_once().await.unwrap();
     assert_eq!(status_of(&db, p).await, ("dead".into(), 1));
     assert_eq!(permanent.failures.lock().unwrap()[0], (1, None));
 
-    let queue = SeaOrmJobQueue::new(db.clone(), None);
-    let mut job = NewJob::new("always", "{}", Utc::now());
+    let time = manual_clock();
+    let mut runner = JobRunner::new(db.clone(), config("a"), time.clone());
+    runner.register("always", always.clone());
+    let queue = SeaOrmJobQueue::new(db.clone(), None, time.clone());
+    let mut job = NewJob::new("always", "{}", time.now());
     job.max_attempts = 3;
     let a = queue.enqueue(job).await.unwrap();
-    for _ in 0..100 {
-        runner.run_once().await.unwrap();
-        if status_of(&db, a).await.0 == "dead" {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(5)).await;
+    for _ in 0..3 {
+        assert!(runner.run_once().await.unwrap());
+        time.advance(chrono::Duration::seconds(1));
     }
+    assert!(!runner.run_once().await.unwrap(), "nothing left to run");
     assert_eq!(status_of(&db, a).await, ("dead".into(), 3));
     assert_eq!(always.failures.lock().unwrap().last().unwrap(), &(3, None));
 }
@@ -157,7 +182,7 @@ async fn permanent_failures_and_exhausted_attempts_are_dead() {
 #[tokio::test]
 async fn unknown_kinds_are_dead_not_retried_forever() {
     let db = common::fresh_db().await;
-    let runner = JobRunner::new(db.clone(), config("a"));
+    let runner = JobRunner::new(db.clone(), config("a"), clock());
     let id = enqueue(&db, "nobody-handles-this").await;
     runner.run_once().await.unwrap();
     assert_eq!(status_of(&db, id).await.0, "dead");
@@ -177,7 +202,7 @@ async fn two_runners_racing_over_the_same_jobs_run_each_exactly_once() {
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let mut tasks = Vec::new();
     for worker in ["runner-1", "runner-2"] {
-        let mut runner = JobRunner::new(db.clone(), config(worker));
+        let mut runner = JobRunner::new(db.clone(), config(worker), clock());
         runner.register("count", handler.clone());
         tasks.push(Arc::new(runner).spawn(stop_rx.clone()));
     }
@@ -202,20 +227,30 @@ async fn two_runners_racing_over_the_same_jobs_run_each_exactly_once() {
 #[tokio::test]
 async fn a_job_abandoned_by_a_dead_runner_is_reclaimed_after_the_lock_timeout() {
     let db = common::fresh_db().await;
-    let id = enqueue(&db, "count").await;
-    let crashed = JobRunner::new(db.clone(), config("crashed"));
+    let time = manual_clock();
+    let id = SeaOrmJobQueue::new(db.clone(), None, time.clone())
+        .enqueue(NewJob::new("count", "{}", time.now()))
+        .await
+        .unwrap();
+    let crashed = JobRunner::new(db.clone(), config("crashed"), time.clone());
     assert_eq!(crashed.claim().await.unwrap().unwrap().id, id);
     let handler = Arc::new(Recorder::default());
     let mut patient = JobRunner::new(
         db.clone(),
         JobRunnerConfig {
-            lock_timeout: Duration::from_millis(500),
+            lock_timeout: Duration::from_secs(300),
             ..config("patient")
         },
+        time.clone(),
     );
     patient.register("count", handler.clone());
     assert!(!patient.run_once().await.unwrap(), "still locked");
-    tokio::time::sleep(Duration::from_millis(700)).await;
+    time.advance(chrono::Duration::seconds(299));
+    assert!(
+        !patient.run_once().await.unwrap(),
+        "locked until the timeout"
+    );
+    time.advance(chrono::Duration::seconds(2));
     assert!(patient.run_once().await.unwrap());
     assert_eq!(status_of(&db, id).await, ("succeeded".into(), 2));
 }
@@ -227,7 +262,7 @@ async fn a_job_enqueued_before_a_restart_runs_after_it() {
     drop(db);
     let db = common::reopen().await;
     let handler = Arc::new(Recorder::default());
-    let mut runner = JobRunner::new(db.clone(), config("after-restart"));
+    let mut runner = JobRunner::new(db.clone(), config("after-restart"), clock());
     runner.register("count", handler.clone());
     assert!(runner.run_once().await.unwrap());
     assert_eq!(handler.runs.lock().unwrap()[&id], 1);
@@ -240,7 +275,7 @@ async fn shutdown_releases_an_unfinished_job_for_the_next_runner() {
         delay: Duration::from_secs(30),
         ..Recorder::default()
     });
-    let mut runner = JobRunner::new(db.clone(), config("slow"));
+    let mut runner = JobRunner::new(db.clone(), config("slow"), clock());
     runner.register("count", slow.clone());
     let id = enqueue(&db, "count").await;
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
@@ -258,7 +293,7 @@ async fn shutdown_releases_an_unfinished_job_for_the_next_runner() {
         .unwrap();
     assert_eq!(status_of(&db, id).await, ("retrying".into(), 0));
     let fast = Arc::new(Recorder::default());
-    let mut next = JobRunner::new(db.clone(), config("next"));
+    let mut next = JobRunner::new(db.clone(), config("next"), clock());
     next.register("count", fast.clone());
     assert!(next.run_once().await.unwrap());
     assert_eq!(status_of(&db, id).await, ("succeeded".into(), 1));

@@ -50,6 +50,7 @@ pub fn wire(w: &mut Wiring<'_>) -> anyhow::Result<()> {
         verifier: Arc::new(ClerkIdentityProvider::new(
             clerk.clone(),
             w.http_client.clone(),
+            w.clock.clone(),
         )) as Arc<dyn ExternalTokenVerifier>,
         users: external_users.clone(),
     });

@@ -3,13 +3,16 @@
 
 use std::collections::HashMap;
 use std::fmt;
-use std::sync::RwLock;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{Duration, Instant};
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use jsonwebtoken::DecodingKey;
+use keel_domain::clock::Clock;
 use keel_domain::identity::AuthError;
 use serde::Deserialize;
 
@@ -43,15 +46,16 @@ struct Remote {
     state: RwLock<State>,
     /// Held for the whole fetch: concurrent callers wait for the same fetch.
     fetch_lock: tokio::sync::Mutex<()>,
+    clock: Arc<dyn Clock>,
 }
 
 #[derive(Default)]
 struct State {
     keys: HashMap<String, DecodingKey>,
     /// When `keys` were fetched (last successful fetch).
-    fetched_at: Option<Instant>,
+    fetched_at: Option<DateTime<Utc>>,
     /// When the last fetch attempt ended, successful or not.
-    last_attempt: Option<Instant>,
+    last_attempt: Option<DateTime<Utc>>,
 }
 
 /// Clerk's public signing keys by `kid`.
@@ -68,8 +72,8 @@ pub struct JwksCache {
 impl JwksCache {
     /// A cache for `config`'s JWKS URL, or for its PEM key when one is set.
     /// An unusable PEM is logged and leaves the cache without keys (every
-    /// lookup is then [`AuthError::Unavailable`]).
-    pub fn new(config: ClerkConfig, http: reqwest::Client) -> Self {
+    /// lookup is then [`AuthError::Unavailable`]). Ages are read off `clock`.
+    pub fn new(config: ClerkConfig, http: reqwest::Client, clock: Arc<dyn Clock>) -> Self {
         let source = match &config.jwt_key_pem {
             Some(pem) => {
                 // Environment variables often carry the PEM with literal `\n`.
@@ -98,6 +102,7 @@ impl JwksCache {
                     stale_max: config.stale_max,
                     state: RwLock::new(State::default()),
                     fetch_lock: tokio::sync::Mutex::new(()),
+                    clock,
                 })
             }
         };
@@ -147,10 +152,15 @@ impl Remote {
         self.state.read().unwrap_or_else(|e| e.into_inner())
     }
 
+    /// How long ago `at` was, by the clock (zero if `at` is in the future).
+    fn age(&self, at: DateTime<Utc>) -> Duration {
+        (self.clock.now() - at).to_std().unwrap_or(Duration::ZERO)
+    }
+
     /// The key for `kid` if the keys are younger than the TTL.
     fn fresh_key(&self, kid: &str) -> Option<DecodingKey> {
         let state = self.read();
-        let fresh = state.fetched_at.is_some_and(|at| at.elapsed() < self.ttl);
+        let fresh = state.fetched_at.is_some_and(|at| self.age(at) < self.ttl);
         if fresh {
             state.keys.get(kid).cloned()
         } else {
@@ -161,7 +171,7 @@ impl Remote {
     fn may_fetch(&self) -> bool {
         self.read()
             .last_attempt
-            .is_none_or(|at| at.elapsed() >= self.min_refresh)
+            .is_none_or(|at| self.age(at) >= self.min_refresh)
     }
 
     /// The key for `kid` from whatever keys are still servable (up to `stale_max`).
@@ -170,7 +180,7 @@ impl Remote {
         let servable = !state.keys.is_empty()
             && state
                 .fetched_at
-                .is_some_and(|at| at.elapsed() <= self.stale_max);
+                .is_some_and(|at| self.age(at) <= self.stale_max);
         if !servable {
             return Err(unavailable(self.min_refresh));
         }
@@ -181,7 +191,7 @@ impl Remote {
     async fn refresh(&self) {
         let outcome = self.fetch().await;
         let mut state = self.state.write().unwrap_or_else(|e| e.into_inner());
-        let now = Instant::now();
+        let now = self.clock.now();
         state.last_attempt = Some(now);
         match outcome {
             Ok(keys) if !keys.is_empty() => {
@@ -299,7 +309,10 @@ mod tests {
     use serde_json::json;
 
     use super::*;
-    use crate::clerk::test_support::{FakeServer, Reply, dead_url, http, jwks, key_a, key_b};
+    use crate::clerk::test_support::{
+        FakeServer, Reply, dead_url, http, jwks, key_a, key_b, system_clock,
+    };
+    use keel_domain::clock::ManualClock;
 
     fn config(url: String) -> ClerkConfig {
         ClerkConfig {
@@ -342,7 +355,11 @@ mod tests {
     #[tokio::test]
     async fn a_cached_key_is_served_without_another_fetch() {
         let server = server_with_key_a().await;
-        let cache = JwksCache::new(config(server.url("/.well-known/jwks.json")), http());
+        let cache = JwksCache::new(
+            config(server.url("/.well-known/jwks.json")),
+            http(),
+            system_clock(),
+        );
         cache.key_for(Some("ins_a")).await.unwrap();
         cache.key_for(Some("ins_a")).await.unwrap();
         assert_eq!(server.hits(), 1);
@@ -352,7 +369,11 @@ mod tests {
     #[tokio::test]
     async fn the_configured_url_is_fetched_whatever_the_kid_says() {
         let server = server_with_key_a().await;
-        let cache = JwksCache::new(config(server.url("/.well-known/jwks.json")), http());
+        let cache = JwksCache::new(
+            config(server.url("/.well-known/jwks.json")),
+            http(),
+            system_clock(),
+        );
         let result = cache.key_for(Some("../../x")).await;
         assert_eq!(result.unwrap_err(), AuthError::InvalidToken);
         let request = server.last_request().unwrap();
@@ -365,7 +386,7 @@ mod tests {
     #[tokio::test]
     async fn an_unknown_kid_within_the_minimum_refresh_interval_is_rejected_without_a_fetch() {
         let server = server_with_key_a().await;
-        let cache = JwksCache::new(config(server.url("/jwks")), http());
+        let cache = JwksCache::new(config(server.url("/jwks")), http(), system_clock());
         cache.key_for(Some("ins_a")).await.unwrap();
         let result = cache.key_for(Some("ins_unknown")).await;
         assert_eq!(result.unwrap_err(), AuthError::InvalidToken);
@@ -373,9 +394,22 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn an_unknown_kid_is_looked_up_again_once_the_minimum_refresh_interval_passed() {
+        let server = server_with_key_a().await;
+        let clock = Arc::new(ManualClock::new(chrono::Utc::now()));
+        let cache = JwksCache::new(config(server.url("/jwks")), http(), clock.clone());
+        cache.key_for(Some("ins_a")).await.unwrap();
+        assert!(cache.key_for(Some("ins_new")).await.is_err());
+        assert_eq!(server.hits(), 1);
+        clock.advance(chrono::Duration::seconds(31));
+        assert!(cache.key_for(Some("ins_new")).await.is_err());
+        assert_eq!(server.hits(), 2, "one refetch after the interval");
+    }
+
+    #[tokio::test]
     async fn an_overlong_or_missing_kid_is_rejected_without_a_fetch() {
         let server = server_with_key_a().await;
-        let cache = JwksCache::new(config(server.url("/jwks")), http());
+        let cache = JwksCache::new(config(server.url("/jwks")), http(), system_clock());
         let long = "k".repeat(MAX_KID_LEN + 1);
         assert_eq!(
             cache.key_for(Some(&long)).await.unwrap_err(),
@@ -396,7 +430,11 @@ mod tests {
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn concurrent_lookups_of_random_kids_share_a_single_fetch() {
         let server = server_with_key_a().await;
-        let cache = Arc::new(JwksCache::new(config(server.url("/jwks")), http()));
+        let cache = Arc::new(JwksCache::new(
+            config(server.url("/jwks")),
+            http(),
+            system_clock(),
+        ));
         let mut flood = tokio::task::JoinSet::new();
         for i in 0..50 {
             let cache = cache.clone();
@@ -420,6 +458,7 @@ mod tests {
                 ..config(server.url("/jwks"))
             },
             http(),
+            system_clock(),
         );
         cache.key_for(Some("ins_a")).await.unwrap();
         cache.key_for(Some("ins_a")).await.unwrap();
@@ -429,6 +468,7 @@ mod tests {
     #[tokio::test]
     async fn failed_refreshes_keep_serving_old_keys_until_stale_max() {
         let server = server_with_key_a().await;
+        let clock = Arc::new(ManualClock::new(chrono::Utc::now()));
         let cache = JwksCache::new(
             ClerkConfig {
                 jwks_ttl: Duration::ZERO,
@@ -437,6 +477,7 @@ mod tests {
                 ..config(server.url("/jwks"))
             },
             http(),
+            clock.clone(),
         );
         cache.key_for(Some("ins_a")).await.unwrap();
         server.set_reply(Reply::Status(500));
@@ -446,7 +487,7 @@ mod tests {
             2,
             "the stale key was served after a refetch attempt"
         );
-        tokio::time::sleep(Duration::from_millis(1700)).await;
+        clock.advance(chrono::Duration::milliseconds(1700));
         assert_eq!(
             cache.key_for(Some("ins_a")).await.unwrap_err(),
             AuthError::Unavailable {
@@ -464,6 +505,7 @@ mod tests {
                 ..config(dead_url().await)
             },
             http(),
+            system_clock(),
         );
         for _ in 0..3 {
             assert_eq!(
@@ -483,7 +525,7 @@ mod tests {
             json!({"kty": "EC", "kid": "ins_b", "crv": "P-256", "x": "AA", "y": "AA"}),
         ])))
         .await;
-        let cache = JwksCache::new(config(server.url("/jwks")), http());
+        let cache = JwksCache::new(config(server.url("/jwks")), http(), system_clock());
         assert!(matches!(
             cache.key_for(Some("ins_a")).await,
             Err(AuthError::Unavailable { .. })
@@ -500,6 +542,7 @@ mod tests {
                 ..config(server.url("/jwks"))
             },
             http(),
+            system_clock(),
         );
         cache.key_for(Some("ins_a")).await.unwrap();
         server.set_reply(Reply::Json(jwks(&[
@@ -517,6 +560,7 @@ mod tests {
                 ..config(dead_url().await)
             },
             http(),
+            system_clock(),
         );
         assert!(cache.key_for(Some("whatever")).await.is_ok());
         assert!(cache.key_for(None).await.is_ok());
@@ -531,6 +575,7 @@ mod tests {
                 ..ClerkConfig::new("https://clerk.example.com")
             },
             http(),
+            system_clock(),
         );
         assert!(matches!(
             cache.key_for(Some("ins_a")).await,
@@ -549,6 +594,7 @@ mod tests {
                 ..config(server.url("/v1/jwks"))
             },
             http(),
+            system_clock(),
         );
         backend.key_for(Some("ins_a")).await.unwrap();
         let request = server.last_request().unwrap().to_ascii_lowercase();
@@ -563,6 +609,7 @@ mod tests {
                 ..config(server.url("/.well-known/jwks.json"))
             },
             http(),
+            system_clock(),
         );
         frontend.key_for(Some("ins_a")).await.unwrap();
         let request = server.last_request().unwrap().to_ascii_lowercase();
@@ -579,6 +626,7 @@ mod tests {
                 ..config(server.url("/jwks"))
             },
             http(),
+            system_clock(),
         );
         cache.key_for(Some("ins_a")).await.unwrap();
         server.set_reply(Reply::Json(jwks(&[key_b().jwk("ins_b")])));

@@ -250,6 +250,11 @@ pub(crate) mod test_support {
     }
 
     /// A `reqwest` client that never goes through a proxy from the environment.
+    /// The real clock, for tests whose tokens carry real timestamps.
+    pub(crate) fn system_clock() -> Arc<dyn keel_domain::clock::Clock> {
+        Arc::new(crate::SystemClock)
+    }
+
     pub(crate) fn http() -> reqwest::Client {
         reqwest::Client::builder()
             .no_proxy()

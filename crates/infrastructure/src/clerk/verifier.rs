@@ -1,9 +1,11 @@
 //! Verification of Clerk session tokens (RS256) into an [`ExternalIdentity`].
 
 use std::fmt;
+use std::sync::Arc;
 
 use async_trait::async_trait;
 use jsonwebtoken::{Algorithm, Validation};
+use keel_domain::clock::Clock;
 use keel_domain::identity::{AuthError, ExternalIdentity, ExternalTokenVerifier, Role};
 use serde::Deserialize;
 
@@ -15,8 +17,9 @@ const MAX_TOKEN_BYTES: usize = 8 * 1024;
 const LEEWAY_SECS: u64 = 5;
 
 /// The claims of a Clerk session token this adapter reads. Everything else
-/// (including `unsafe_metadata`) is ignored; `exp` and `nbf` are checked by
-/// `jsonwebtoken`.
+/// (including `unsafe_metadata`) is ignored; `exp`, `nbf` and `iat` are
+/// checked against the [`Clock`] port (so tests control time), the signature
+/// and the algorithm by `jsonwebtoken`.
 #[derive(Deserialize)]
 struct ClerkClaims {
     /// A single string: `jsonwebtoken` alone would accept an array of
@@ -30,6 +33,8 @@ struct ClerkClaims {
     metadata: Option<serde_json::Value>,
     email: Option<String>,
     iat: Option<i64>,
+    exp: i64,
+    nbf: i64,
 }
 
 /// [`ExternalTokenVerifier`] for Clerk session tokens: RS256 only, the exact
@@ -39,23 +44,27 @@ pub struct ClerkIdentityProvider {
     config: ClerkConfig,
     jwks: JwksCache,
     validation: Validation,
+    clock: Arc<dyn Clock>,
 }
 
 impl ClerkIdentityProvider {
-    /// A verifier for `config`, fetching keys with `http` (unless a PEM key is configured).
-    pub fn new(config: ClerkConfig, http: reqwest::Client) -> Self {
+    /// A verifier for `config`, fetching keys with `http` (unless a PEM key
+    /// is configured), reading the time off `clock`.
+    pub fn new(config: ClerkConfig, http: reqwest::Client, clock: Arc<dyn Clock>) -> Self {
         let mut validation = Validation::new(Algorithm::RS256);
         validation.set_issuer(&[config.issuer.as_str()]);
         validation.set_required_spec_claims(&["exp", "nbf", "iss", "sub"]);
         validation.leeway = LEEWAY_SECS;
-        validation.validate_exp = true;
-        validation.validate_nbf = true;
+        // Checked below against the clock port, with the same leeway.
+        validation.validate_exp = false;
+        validation.validate_nbf = false;
         validation.validate_aud = false;
-        let jwks = JwksCache::new(config.clone(), http);
+        let jwks = JwksCache::new(config.clone(), http, clock.clone());
         Self {
             config,
             jwks,
             validation,
+            clock,
         }
     }
 
@@ -130,8 +139,15 @@ impl ExternalTokenVerifier for ClerkIdentityProvider {
         if claims.iss != self.config.issuer {
             return Err(invalid("wrong issuer"));
         }
-        let now = chrono::Utc::now().timestamp();
-        if claims.iat.is_some_and(|iat| iat > now + LEEWAY_SECS as i64) {
+        let now = self.clock.now().timestamp();
+        let leeway = LEEWAY_SECS as i64;
+        if claims.exp < now - leeway {
+            return Err(invalid("expired"));
+        }
+        if claims.nbf > now + leeway {
+            return Err(invalid("not yet valid"));
+        }
+        if claims.iat.is_some_and(|iat| iat > now + leeway) {
             return Err(invalid("issued in the future"));
         }
         if claims.sub.trim().is_empty() {
@@ -164,7 +180,7 @@ mod tests {
 
     use super::*;
     use crate::clerk::test_support::{
-        FakeServer, Reply, b64, dead_url, http, jwks, key_a, key_b, sign,
+        FakeServer, Reply, b64, dead_url, http, jwks, key_a, key_b, sign, system_clock,
     };
 
     const ISSUER: &str = "https://clerk.keel.example";
@@ -220,7 +236,8 @@ mod tests {
         tweak: impl FnOnce(ClerkConfig) -> ClerkConfig,
     ) -> (FakeServer, ClerkIdentityProvider) {
         let server = FakeServer::start(Reply::Json(jwks(&[key_a().jwk(KID)]))).await;
-        let provider = ClerkIdentityProvider::new(tweak(config(server.url("/jwks"))), http());
+        let provider =
+            ClerkIdentityProvider::new(tweak(config(server.url("/jwks"))), http(), system_clock());
         (server, provider)
     }
 
@@ -252,6 +269,31 @@ mod tests {
             }
         );
         assert_eq!(server.hits(), 1);
+    }
+
+    #[tokio::test]
+    async fn expiry_and_not_before_are_judged_by_the_clock_port_with_five_seconds_of_leeway() {
+        let server = FakeServer::start(Reply::Json(jwks(&[key_a().jwk(KID)]))).await;
+        let clock = Arc::new(keel_domain::clock::ManualClock::new(chrono::Utc::now()));
+        let provider =
+            ClerkIdentityProvider::new(config(server.url("/jwks")), http(), clock.clone());
+        let token = good_token();
+        let exp = claims()["exp"].as_i64().unwrap();
+        assert!(provider.verify(&token).await.is_ok());
+        // Past exp, within the leeway: still accepted.
+        clock.advance(chrono::Duration::seconds(exp - now() + 4));
+        assert!(provider.verify(&token).await.is_ok());
+        clock.advance(chrono::Duration::seconds(3));
+        assert_eq!(
+            provider.verify(&token).await.unwrap_err(),
+            AuthError::InvalidToken
+        );
+        // Long before nbf: not yet valid.
+        clock.advance(chrono::Duration::days(-1));
+        assert_eq!(
+            provider.verify(&token).await.unwrap_err(),
+            AuthError::InvalidToken
+        );
     }
 
     #[tokio::test]
@@ -601,7 +643,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_jwks_server_down_from_the_start_makes_verification_unavailable() {
-        let provider = ClerkIdentityProvider::new(config(dead_url().await), http());
+        let provider = ClerkIdentityProvider::new(config(dead_url().await), http(), system_clock());
         assert!(matches!(
             provider.verify(&good_token()).await,
             Err(AuthError::Unavailable { retry_after_secs }) if retry_after_secs >= 1
@@ -644,6 +686,7 @@ mod tests {
                 ..config(url)
             },
             http(),
+            system_clock(),
         );
         let identity = provider
             .verify(&sign(key_a(), Some("any-kid"), &claims()))

@@ -3,6 +3,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, SubsecRound, Utc};
 use keel_domain::RepoError;
+use keel_domain::clock::Clock;
 use keel_domain::jobs::{JobQueue, NewJob};
 use sea_orm::ActiveValue::Set;
 use sea_orm::{ConnectionTrait, DatabaseConnection, EntityTrait};
@@ -13,16 +14,18 @@ use crate::persistence::entities::jobs;
 use crate::persistence::repo_err;
 
 /// [`JobQueue`] on the `jobs` table; wakes this process's runner on enqueue.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct SeaOrmJobQueue {
     db: DatabaseConnection,
     wake: Option<Arc<Notify>>,
+    clock: Arc<dyn Clock>,
 }
 
 impl SeaOrmJobQueue {
-    /// A queue over `db`; `wake` is the local runner's notifier, if any.
-    pub fn new(db: DatabaseConnection, wake: Option<Arc<Notify>>) -> Self {
-        Self { db, wake }
+    /// A queue over `db`; `wake` is the local runner's notifier, if any;
+    /// rows are stamped with `clock`'s time.
+    pub fn new(db: DatabaseConnection, wake: Option<Arc<Notify>>, clock: Arc<dyn Clock>) -> Self {
+        Self { db, wake, clock }
     }
 }
 
@@ -57,7 +60,7 @@ pub(crate) async fn insert_job<C: ConnectionTrait>(
 #[async_trait]
 impl JobQueue for SeaOrmJobQueue {
     async fn enqueue(&self, job: NewJob) -> Result<Uuid, RepoError> {
-        let id = insert_job(&self.db, &job, Utc::now().trunc_subsecs(6)).await?;
+        let id = insert_job(&self.db, &job, self.clock.now().trunc_subsecs(6)).await?;
         if let Some(wake) = &self.wake {
             wake.notify_one();
         }

@@ -4,6 +4,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, SubsecRound, Utc};
 use keel_domain::RepoError;
+use keel_domain::clock::Clock;
 use keel_domain::jobs::{Job, JobError, JobHandler};
 use rand::Rng;
 use sea_orm::sea_query::{Expr, ExprTrait};
@@ -66,27 +67,30 @@ fn to_chrono(d: Duration) -> chrono::Duration {
     chrono::Duration::from_std(d).unwrap_or(chrono::Duration::MAX)
 }
 
-fn now() -> DateTime<Utc> {
-    Utc::now().trunc_subsecs(6)
-}
-
 /// Claims and runs jobs from the `jobs` table.
 pub struct JobRunner {
     db: DatabaseConnection,
     handlers: HashMap<String, Arc<dyn JobHandler>>,
     config: JobRunnerConfig,
     wake: Arc<Notify>,
+    clock: Arc<dyn Clock>,
 }
 
 impl JobRunner {
-    /// A runner over `db` with no handlers yet.
-    pub fn new(db: DatabaseConnection, config: JobRunnerConfig) -> Self {
+    /// A runner over `db` with no handlers yet; due times, lock ages and
+    /// backoffs are read off `clock`.
+    pub fn new(db: DatabaseConnection, config: JobRunnerConfig, clock: Arc<dyn Clock>) -> Self {
         Self {
             db,
             handlers: HashMap::new(),
             config,
             wake: Arc::new(Notify::new()),
+            clock,
         }
+    }
+
+    fn now(&self) -> DateTime<Utc> {
+        self.clock.now().trunc_subsecs(6)
     }
 
     /// Runs jobs of `kind` with `handler`.
@@ -105,7 +109,7 @@ impl JobRunner {
     /// # Errors
     /// [`RepoError::Unavailable`] when storage fails.
     pub async fn claim(&self) -> Result<Option<Job>, RepoError> {
-        let at = now();
+        let at = self.now();
         let stale_before = at - to_chrono(self.config.lock_timeout);
         let backend = self.db.get_database_backend();
         let sql = match backend {
@@ -175,7 +179,7 @@ impl JobRunner {
             )),
             Some(h) => h.handle(job).await,
         };
-        let at = now();
+        let at = self.now();
         let mine = jobs::Column::Id.eq(job.id);
         let locked = jobs::Column::LockedBy.eq(self.config.worker_id.clone());
         let update = jobs::Entity::update_many()
@@ -237,7 +241,7 @@ impl JobRunner {
     async fn release(&self, job: &Job) -> Result<(), RepoError> {
         jobs::Entity::update_many()
             .col_expr(jobs::Column::Status, Expr::value("retrying"))
-            .col_expr(jobs::Column::RunAt, Expr::value(now()))
+            .col_expr(jobs::Column::RunAt, Expr::value(self.now()))
             .col_expr(
                 jobs::Column::Attempts,
                 Expr::col(jobs::Column::Attempts).sub(1),
