@@ -878,3 +878,29 @@ async fn a_line_that_cannot_be_priced_is_refused_and_the_cart_still_renders() {
     assert_eq!(cart["total_cents"], 300);
     assert_eq!(s.checkout(&u, None).await.status(), StatusCode::CREATED);
 }
+
+#[tokio::test]
+async fn an_upload_form_has_exactly_one_file_field() {
+    let s = shop().await;
+    let a = s.simple("Framed", 100, 1).await;
+    let send = |form: reqwest::multipart::Form| {
+        s.app
+            .request(Method::POST, &format!("/api/v1/products/{a}/images"))
+            .bearer_auth(&s.admin.access)
+            .multipart(form)
+            .send()
+    };
+    let part = || reqwest::multipart::Part::bytes(png()).file_name("a.png");
+    let extra = reqwest::multipart::Form::new()
+        .part("file", part())
+        .text("caption", "hello");
+    assert_problem(send(extra).await.unwrap(), StatusCode::UNPROCESSABLE_ENTITY).await;
+    let none = reqwest::multipart::Form::new().text("caption", "hello");
+    assert_problem(send(none).await.unwrap(), StatusCode::UNPROCESSABLE_ENTITY).await;
+    let twice = reqwest::multipart::Form::new()
+        .part("file", part())
+        .part("file", part());
+    assert_problem(send(twice).await.unwrap(), StatusCode::UNPROCESSABLE_ENTITY).await;
+    let one = reqwest::multipart::Form::new().part("file", part());
+    assert_eq!(send(one).await.unwrap().status(), StatusCode::CREATED);
+}

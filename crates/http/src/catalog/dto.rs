@@ -123,6 +123,7 @@ pub struct ProductListQuery {
     pub q: Option<String>,
     /// Category id or slug.
     #[param(
+        max_length = 120,
         pattern = r"^([a-z0-9]+(-[a-z0-9]+)*|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$"
     )]
     pub category: Option<String>,

@@ -237,7 +237,8 @@ pub async fn delete_product(
     request_body(content = ImageUpload, content_type = "multipart/form-data", description = "Field `file`: the image"),
     responses(
         (status = 201, body = ImageResponse),
-        (status = 400, body = Problem, content_type = "application/problem+json", description = "No `file` field or a broken form"),
+        (status = 400, body = Problem, content_type = "application/problem+json", description = "A broken multipart form"),
+        (status = 422, body = Problem, content_type = "application/problem+json", description = "No `file` field, or another field beside it"),
         (status = 403, body = Problem, content_type = "application/problem+json", description = "Not an admin"),
         (status = 404, body = Problem, content_type = "application/problem+json", description = "No such product"),
         (status = 413, body = Problem, content_type = "application/problem+json", description = "Image too large"),
@@ -270,29 +271,29 @@ pub async fn upload_image(
     while let Some(field) = form.next().await {
         let mut field =
             field.map_err(|e| ApiError::BadRequest(format!("broken multipart body: {e}")))?;
-        let wanted = field.name() == Some("file") && file.is_none();
+        // The form has one field (`additionalProperties: false` in the document).
+        if field.name() != Some("file") || file.is_some() {
+            return Err(ApiError::Validation(vec![keel_domain::FieldError::new(
+                "body",
+                "the form has exactly one field, `file`",
+            )]));
+        }
         let mut bytes = Vec::new();
         while let Some(chunk) = field.next().await {
             let chunk =
                 chunk.map_err(|e| ApiError::BadRequest(format!("broken multipart body: {e}")))?;
-            if wanted {
-                if bytes.len() + chunk.len() > max {
-                    return Err(ApiError::PayloadTooLarge(format!(
-                        "images are limited to {max} bytes"
-                    )));
-                }
-                bytes.extend_from_slice(&chunk);
-            } else if bytes.len() + chunk.len() > 64 * 1024 {
-                return Err(ApiError::PayloadTooLarge(
-                    "extra form fields are limited to 64 KiB".into(),
-                ));
+            if bytes.len() + chunk.len() > max {
+                return Err(ApiError::PayloadTooLarge(format!(
+                    "images are limited to {max} bytes"
+                )));
             }
+            bytes.extend_from_slice(&chunk);
         }
-        if wanted {
-            file = Some(bytes);
-        }
+        file = Some(bytes);
     }
-    let bytes = file.ok_or_else(|| ApiError::BadRequest("the form has no `file` field".into()))?;
+    let bytes = file.ok_or_else(|| {
+        ApiError::Validation(vec![keel_domain::FieldError::new("file", "is required")])
+    })?;
     let key = catalog.add_image(&who.0, product, bytes).await?;
     Ok(HttpResponse::Created().json(ImageResponse {
         url: image_path(&key),

@@ -31,7 +31,7 @@ enum Source {
     /// unusable) for every `kid`, and no network at all.
     Pem(Option<DecodingKey>),
     /// The configured JWKS URL.
-    Remote(Remote),
+    Remote(Box<Remote>),
 }
 
 struct Remote {
@@ -92,7 +92,7 @@ impl JwksCache {
                     .secret_key
                     .clone()
                     .filter(|_| url.starts_with(&api_prefix));
-                Source::Remote(Remote {
+                Source::Remote(Box::new(Remote {
                     http,
                     url,
                     bearer,
@@ -103,7 +103,7 @@ impl JwksCache {
                     state: RwLock::new(State::default()),
                     fetch_lock: tokio::sync::Mutex::new(()),
                     clock,
-                })
+                }))
             }
         };
         Self {
