@@ -152,15 +152,31 @@ impl ImageUrl {
     /// Validates an image URL.
     ///
     /// # Errors
-    /// A [`FieldError`] on `image_url` unless it starts with `http://` or `https://`
-    /// followed by a host, has no whitespace and is at most 2048 bytes.
+    /// A [`FieldError`] on `image_url` unless it starts with `http://` or
+    /// `https://` followed by a host name (letters, digits, `.` and `-`; no
+    /// user info, no IPv6 literal) and an optional port, has no whitespace
+    /// or control character and is at most 2048 characters.
     pub fn parse(raw: &str) -> Result<Self, FieldError> {
         let url = raw.trim();
         let rest = url
             .strip_prefix("https://")
             .or_else(|| url.strip_prefix("http://"));
-        let ok = matches!(rest, Some(r) if !r.is_empty() && !r.starts_with('/'))
-            && url.len() <= 2048
+        let authority_ok = |rest: &str| {
+            let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+            let (host, port) = match authority.split_once(':') {
+                Some((host, port)) => (host, Some(port)),
+                None => (authority, None),
+            };
+            !host.is_empty()
+                && host
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-')
+                && port.is_none_or(|p| {
+                    (1..=5).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_digit())
+                })
+        };
+        let ok = rest.is_some_and(authority_ok)
+            && url.chars().count() <= 2048
             && !url.chars().any(|c| c.is_whitespace() || c.is_control());
         if !ok {
             return Err(FieldError::new(
@@ -368,6 +384,11 @@ mod tests {
         assert!(ImageUrl::parse("javascript:alert(1)").is_err());
         assert!(ImageUrl::parse("https://").is_err());
         assert!(ImageUrl::parse("/relative.png").is_err());
+        assert!(ImageUrl::parse("http://[::1/a.png").is_err());
+        assert!(ImageUrl::parse("https://user@cdn.example.com/a.png").is_err());
+        assert!(ImageUrl::parse("https://cdn.example.com:abc/a.png").is_err());
+        assert!(ImageUrl::parse("https://cdn.example.com:8443/a.png?v=1#x").is_ok());
+        assert!(ImageUrl::parse("http://localhost").is_ok());
     }
 
     #[test]

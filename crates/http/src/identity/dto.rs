@@ -225,7 +225,7 @@ pub struct UpdateMeRequest {
     pub username: Option<Option<String>>,
     /// Avatar URL (absolute http or https).
     #[serde(default, deserialize_with = "crate::serde_util::nullable")]
-    #[schema(value_type = Option<String>, max_length = 2048, pattern = r"^https?://[^\s/\u0000-\u001F\u007F-\u009F][^\s\u0000-\u001F\u007F-\u009F]*$")]
+    #[schema(value_type = Option<String>, max_length = 2048, pattern = r"^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?([/?#][^\s\u0000-\u001F\u007F-\u009F]*)?$")]
     pub image_url: Option<Option<String>>,
 }
 
@@ -243,7 +243,7 @@ pub struct AdminUpdateRequest {
     pub username: Option<Option<String>>,
     /// Avatar URL (absolute http or https).
     #[serde(default, deserialize_with = "crate::serde_util::nullable")]
-    #[schema(value_type = Option<String>, max_length = 2048, pattern = r"^https?://[^\s/\u0000-\u001F\u007F-\u009F][^\s\u0000-\u001F\u007F-\u009F]*$")]
+    #[schema(value_type = Option<String>, max_length = 2048, pattern = r"^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?([/?#][^\s\u0000-\u001F\u007F-\u009F]*)?$")]
     pub image_url: Option<Option<String>>,
     /// New role.
     pub role: Option<RoleDto>,
