@@ -16,57 +16,7 @@ use uuid::Uuid;
 /// A fixed 32-byte key, so tests can also forge tokens with it.
 pub const TEST_JWT_SECRET: &str = "e2e-secret-e2e-secret-e2e-secret-0123";
 
-/// A fresh database URL for one test.
-///
-/// # Panics
-/// When `TEST_DATABASE_URL` is set but PostgreSQL cannot be reached: a test
-/// database that was asked for is never skipped silently.
-pub async fn fresh_database_url() -> String {
-    match std::env::var("TEST_DATABASE_URL") {
-        Ok(base) if !base.trim().is_empty() => {
-            let name = format!("test_{}", Uuid::new_v4().simple());
-            let admin = keel_infrastructure_db::connect(&base).await;
-            keel_infrastructure_db::execute(&admin, &format!("CREATE DATABASE \"{name}\"")).await;
-            admin.close().await.ok();
-            replace_db_name(&base, &name)
-        }
-        _ => {
-            let path =
-                std::env::temp_dir().join(format!("keel-test-{}.db", Uuid::new_v4().simple()));
-            format!("sqlite://{}?mode=rwc", path.display())
-        }
-    }
-}
-
-/// Whether the suite runs against PostgreSQL.
-pub fn on_postgres() -> bool {
-    std::env::var("TEST_DATABASE_URL").is_ok_and(|u| !u.trim().is_empty())
-}
-
-fn replace_db_name(url: &str, name: &str) -> String {
-    let (base, query) = url
-        .split_once('?')
-        .map_or((url, None), |(b, q)| (b, Some(q)));
-    let prefix = base.rsplit_once('/').map_or(base, |(p, _)| p);
-    match query {
-        Some(q) => format!("{prefix}/{name}?{q}"),
-        None => format!("{prefix}/{name}"),
-    }
-}
-
-mod keel_infrastructure_db {
-    use sea_orm::{ConnectionTrait, Database, DatabaseConnection};
-
-    pub async fn connect(url: &str) -> DatabaseConnection {
-        Database::connect(url).await.unwrap_or_else(|e| {
-            panic!("TEST_DATABASE_URL is set but PostgreSQL is unreachable: {e}")
-        })
-    }
-
-    pub async fn execute(db: &DatabaseConnection, sql: &str) {
-        db.execute_unprepared(sql).await.expect("statement failed");
-    }
-}
+pub use keel_infrastructure::test_support::{fresh_database_url, on_postgres};
 
 /// Settings for a test server on `database_url`.
 pub fn test_settings(database_url: String) -> Settings {

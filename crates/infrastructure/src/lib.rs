@@ -9,6 +9,8 @@ pub mod jobs;
 pub mod persistence;
 pub mod security;
 pub mod storage;
+#[doc(hidden)]
+pub mod test_support;
 pub mod webhooks;
 
 pub use clock::SystemClock;

@@ -4,7 +4,6 @@
 use keel_infrastructure::persistence::Database;
 use migration::{Migrator, MigratorTrait};
 use sea_orm::DatabaseConnection;
-use uuid::Uuid;
 
 thread_local! {
     static LAST_URL: std::cell::RefCell<Option<String>> = const { std::cell::RefCell::new(None) };
@@ -29,32 +28,7 @@ pub fn last_url() -> String {
 }
 
 pub async fn fresh_db() -> DatabaseConnection {
-    let url = match std::env::var("TEST_DATABASE_URL") {
-        Ok(base) if !base.trim().is_empty() => {
-            let name = format!("test_{}", Uuid::new_v4().simple());
-            let admin = Database::connect(&base, 1)
-                .await
-                .unwrap_or_else(|e| panic!("TEST_DATABASE_URL is set but unreachable: {e}"));
-            Database::execute(&admin, &format!("CREATE DATABASE \"{name}\""))
-                .await
-                .unwrap();
-            admin.close().await.ok();
-            let prefix = base
-                .split('?')
-                .next()
-                .unwrap()
-                .rsplit_once('/')
-                .unwrap()
-                .0
-                .to_owned();
-            format!("{prefix}/{name}")
-        }
-        _ => {
-            let path =
-                std::env::temp_dir().join(format!("keel-adapter-{}.db", Uuid::new_v4().simple()));
-            format!("sqlite://{}?mode=rwc", path.display())
-        }
-    };
+    let url = keel_infrastructure::test_support::fresh_database_url().await;
     LAST_URL.with(|u| *u.borrow_mut() = Some(url.clone()));
     let db = Database::connect(&url, 8).await.expect("connect");
     Migrator::up(&db, None).await.expect("migrate");
