@@ -38,6 +38,12 @@ macro_rules! uuid_id {
             }
         }
 
+        impl ::std::convert::From<::uuid::Uuid> for $name {
+            fn from(id: ::uuid::Uuid) -> Self {
+                Self::from_uuid(id)
+            }
+        }
+
         impl ::std::fmt::Display for $name {
             fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
                 self.0.fmt(f)

@@ -29,10 +29,9 @@ fn expect_not_throttled(m: &mut Mocks, key: &'static str) {
         .returning(|_, _| None);
 }
 
-/// The login fails: the reserved attempt for `key` stays counted (neither
+/// The login fails: the reserved attempt stays counted (neither
 /// released nor reset), no session.
-fn expect_one_failure(m: &mut Mocks, key: &'static str) {
-    let _ = key;
+fn expect_one_failure(m: &mut Mocks) {
     m.throttle.expect_release().never();
     m.throttle.expect_reset().never();
     m.users.expect_update().never();
@@ -122,7 +121,7 @@ async fn login_with_unknown_email_still_runs_one_password_verify() {
         .with(eq(PASSWORD), eq(None::<PasswordHash>))
         .times(1)
         .returning(|_, _| Ok(false));
-    expect_one_failure(&mut m, KEY);
+    expect_one_failure(&mut m);
 
     let result = m
         .auth_service()
@@ -146,7 +145,7 @@ async fn login_with_a_malformed_email_skips_the_lookup_but_still_runs_one_passwo
         .with(eq(PASSWORD), eq(None::<PasswordHash>))
         .times(1)
         .returning(|_, _| Ok(false));
-    expect_one_failure(&mut m, key);
+    expect_one_failure(&mut m);
 
     let result = m
         .auth_service()
@@ -177,7 +176,7 @@ async fn login_with_a_wrong_password_records_a_failure_and_returns_invalid_crede
         .with(eq("wrong horse"), eq(Some(stored_hash())))
         .times(1)
         .returning(|_, _| Ok(false));
-    expect_one_failure(&mut m, KEY);
+    expect_one_failure(&mut m);
 
     let result = m
         .auth_service()
@@ -202,7 +201,7 @@ async fn login_with_a_deactivated_user_verifies_against_no_hash_and_returns_inva
         .with(eq(PASSWORD), eq(None::<PasswordHash>))
         .times(1)
         .returning(|_, _| Ok(true));
-    expect_one_failure(&mut m, KEY);
+    expect_one_failure(&mut m);
 
     let result = m
         .auth_service()
@@ -232,7 +231,7 @@ async fn login_for_a_user_without_a_password_verifies_against_no_hash() {
         .with(eq(PASSWORD), eq(None::<PasswordHash>))
         .times(1)
         .returning(|_, _| Ok(false));
-    expect_one_failure(&mut m, KEY);
+    expect_one_failure(&mut m);
 
     let result = m
         .auth_service()
@@ -278,7 +277,7 @@ async fn login_with_a_password_over_128_characters_never_verifies_and_records_a_
     m.users.expect_find_by_email().never();
     m.accounts.expect_password_hash().never();
     m.hasher.expect_verify().never();
-    expect_one_failure(&mut m, KEY);
+    expect_one_failure(&mut m);
 
     let result = m
         .auth_service()
@@ -302,7 +301,7 @@ async fn login_with_a_password_of_exactly_128_characters_is_still_verified() {
         .with(eq(long.clone()), eq(None::<PasswordHash>))
         .times(1)
         .returning(|_, _| Ok(false));
-    expect_one_failure(&mut m, KEY);
+    expect_one_failure(&mut m);
 
     let result = m
         .auth_service()
@@ -325,7 +324,7 @@ async fn login_without_a_client_ip_throttles_on_a_dash_and_the_normalised_email(
         .expect_verify()
         .times(1)
         .returning(|_, _| Ok(false));
-    expect_one_failure(&mut m, key);
+    expect_one_failure(&mut m);
 
     let result = m
         .auth_service()

@@ -89,53 +89,54 @@ fn hyphenated_uuid(raw: &str) -> Option<Uuid> {
         .flatten()
 }
 
-/// A category named by id or by slug, as in `?category=`.
+/// A resource named by id or by slug: `?category=`, `/products/{id_or_slug}`.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum CategoryRef {
+pub enum IdOrSlug<I> {
     /// By id.
-    Id(CategoryId),
+    Id(I),
     /// By slug.
     Slug(Slug),
 }
 
-impl CategoryRef {
+impl<I: From<Uuid>> IdOrSlug<I> {
     /// A hyphenated UUID is an id; anything else must be a valid slug.
     ///
     /// # Errors
-    /// A [`FieldError`] on `category` when it is neither.
-    pub fn parse(raw: &str) -> Result<Self, FieldError> {
+    /// A [`FieldError`] on `field` ("must be a {what} id or slug") when it is neither.
+    pub fn parse_as(raw: &str, field: &str, what: &str) -> Result<Self, FieldError> {
         let raw = raw.trim();
         if let Some(id) = hyphenated_uuid(raw) {
-            return Ok(Self::Id(CategoryId::from_uuid(id)));
+            return Ok(Self::Id(I::from(id)));
         }
         Slug::parse(raw)
             .map(Self::Slug)
-            .map_err(|_| FieldError::new("category", "must be a category id or slug"))
+            .map_err(|_| FieldError::new(field, format!("must be a {what} id or slug")))
+    }
+}
+
+/// A category named by id or by slug, as in `?category=`.
+pub type CategoryRef = IdOrSlug<CategoryId>;
+
+impl CategoryRef {
+    /// [`IdOrSlug::parse_as`] on the field `category`.
+    ///
+    /// # Errors
+    /// A [`FieldError`] on `category` when it is neither an id nor a slug.
+    pub fn parse(raw: &str) -> Result<Self, FieldError> {
+        Self::parse_as(raw, "category", "category")
     }
 }
 
 /// A product named by id or by slug, as in `/products/{id_or_slug}`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ProductRef {
-    /// By id.
-    Id(ProductId),
-    /// By slug.
-    Slug(Slug),
-}
+pub type ProductRef = IdOrSlug<ProductId>;
 
 impl ProductRef {
-    /// A hyphenated UUID is an id; anything else must be a valid slug.
+    /// [`IdOrSlug::parse_as`] on the field `id_or_slug`.
     ///
     /// # Errors
-    /// A [`FieldError`] on `id_or_slug` when it is neither.
+    /// A [`FieldError`] on `id_or_slug` when it is neither an id nor a slug.
     pub fn parse(raw: &str) -> Result<Self, FieldError> {
-        let raw = raw.trim();
-        if let Some(id) = hyphenated_uuid(raw) {
-            return Ok(Self::Id(ProductId::from_uuid(id)));
-        }
-        Slug::parse(raw)
-            .map(Self::Slug)
-            .map_err(|_| FieldError::new("id_or_slug", "must be a product id or slug"))
+        Self::parse_as(raw, "id_or_slug", "product")
     }
 }
 

@@ -35,10 +35,8 @@ pub async fn list_categories(catalog: web::Data<CatalogService>) -> Result<HttpR
 #[utoipa::path(post, path = "/api/v1/categories", tag = "catalog", security(("bearer" = [])), request_body = CreateCategoryRequest,
     responses(
         (status = 201, body = CategoryResponse),
-        (status = 401, body = Problem, content_type = "application/problem+json", description = "Missing or invalid token"),
         (status = 403, body = Problem, content_type = "application/problem+json", description = "Not an admin"),
         (status = 409, body = Problem, content_type = "application/problem+json", description = "Slug taken"),
-        (status = 422, body = Problem, content_type = "application/problem+json", description = "Invalid fields"),
     ))]
 pub async fn create_category(
     catalog: web::Data<CatalogService>,
@@ -60,7 +58,6 @@ pub async fn create_category(
         (status = 403, body = Problem, content_type = "application/problem+json", description = "Not an admin"),
         (status = 404, body = Problem, content_type = "application/problem+json", description = "No such category"),
         (status = 409, body = Problem, content_type = "application/problem+json", description = "Slug taken"),
-        (status = 422, body = Problem, content_type = "application/problem+json", description = "Invalid fields"),
     ))]
 pub async fn update_category(
     catalog: web::Data<CatalogService>,
@@ -155,7 +152,6 @@ pub async fn get_product(
         (status = 201, body = ProductResponse),
         (status = 403, body = Problem, content_type = "application/problem+json", description = "Not an admin"),
         (status = 409, body = Problem, content_type = "application/problem+json", description = "Slug taken or unknown category"),
-        (status = 422, body = Problem, content_type = "application/problem+json", description = "Invalid fields"),
     ))]
 pub async fn create_product(
     catalog: web::Data<CatalogService>,
@@ -185,7 +181,6 @@ pub async fn create_product(
         (status = 403, body = Problem, content_type = "application/problem+json", description = "Not an admin"),
         (status = 404, body = Problem, content_type = "application/problem+json", description = "No such product"),
         (status = 409, body = Problem, content_type = "application/problem+json", description = "Slug taken or unknown category"),
-        (status = 422, body = Problem, content_type = "application/problem+json", description = "Invalid fields"),
     ))]
 pub async fn update_product(
     catalog: web::Data<CatalogService>,

@@ -65,7 +65,6 @@ pub async fn receive_clerk(
     params(ListEventsQuery),
     responses(
         (status = 200, body = crate::page::PageResponse<WebhookEventResponse>),
-        (status = 401, body = Problem, content_type = "application/problem+json", description = "Missing or invalid token"),
         (status = 403, body = Problem, content_type = "application/problem+json", description = "Not an admin"),
         (status = 404, body = Problem, content_type = "application/problem+json", description = "Webhooks not configured"),
         (status = 422, body = Problem, content_type = "application/problem+json", description = "Bad status, page or size"),
@@ -87,7 +86,6 @@ pub async fn list_events(
     params(("id" = Uuid, Path, description = "Event id")),
     responses(
         (status = 202, body = WebhookEventResponse, description = "Queued"),
-        (status = 401, body = Problem, content_type = "application/problem+json", description = "Missing or invalid token"),
         (status = 403, body = Problem, content_type = "application/problem+json", description = "Not an admin"),
         (status = 404, body = Problem, content_type = "application/problem+json", description = "No such event"),
         (status = 409, body = Problem, content_type = "application/problem+json", description = "Event is not dead or retrying"),

@@ -105,6 +105,37 @@ fn sqlite_file(url: &str) -> Option<&str> {
     (!path.is_empty() && path != ":memory:").then_some(path)
 }
 
+/// One page of `query`, newest first (by `created`, then by `id` so rows
+/// created in the same microsecond keep a stable order), with the total
+/// number of matching rows.
+///
+/// # Errors
+/// The driver's error as a [`RepoError`].
+pub(crate) async fn newest_first_page<E, C>(
+    db: &DatabaseConnection,
+    query: sea_orm::Select<E>,
+    created: C,
+    id: C,
+    page: keel_domain::PageRequest,
+) -> Result<(u64, Vec<E::Model>), RepoError>
+where
+    E: sea_orm::EntityTrait,
+    E::Model: Sync,
+    C: sea_orm::ColumnTrait,
+{
+    use sea_orm::{PaginatorTrait, QueryOrder, QuerySelect};
+    let total = query.clone().count(db).await.map_err(repo_err)?;
+    let rows = query
+        .order_by_desc(created)
+        .order_by_desc(id)
+        .offset(page.offset())
+        .limit(page.size())
+        .all(db)
+        .await
+        .map_err(repo_err)?;
+    Ok((total, rows))
+}
+
 /// Begins a transaction that will write: `BEGIN IMMEDIATE` on SQLite, so the
 /// write lock is taken up front and waits on the busy timeout instead of
 /// failing on a lock upgrade; a plain `BEGIN` on PostgreSQL.

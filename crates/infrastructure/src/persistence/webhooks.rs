@@ -9,11 +9,10 @@ use sea_orm::ActiveValue::{Set, Unchanged};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect,
 };
 use uuid::Uuid;
 
-use super::database::{begin_write, repo_err};
+use super::database::{begin_write, newest_first_page, repo_err};
 use super::entities::webhook_events;
 use crate::jobs::insert_job;
 
@@ -151,15 +150,14 @@ impl WebhookEventRepo for SeaOrmWebhookEventRepo {
         if let Some(status) = status {
             query = query.filter(webhook_events::Column::Status.eq(status.as_str()));
         }
-        let total = query.clone().count(&self.db).await.map_err(repo_err)?;
-        let rows = query
-            .order_by_desc(webhook_events::Column::ReceivedAt)
-            .order_by_desc(webhook_events::Column::Id)
-            .offset(page.offset())
-            .limit(page.size())
-            .all(&self.db)
-            .await
-            .map_err(repo_err)?;
+        let (total, rows) = newest_first_page(
+            &self.db,
+            query,
+            webhook_events::Column::ReceivedAt,
+            webhook_events::Column::Id,
+            page,
+        )
+        .await?;
         Ok(Page {
             items: rows.into_iter().map(from_row).collect::<Result<_, _>>()?,
             total,

@@ -20,8 +20,6 @@ use crate::problem::{ApiError, Problem};
         (status = 400, body = Problem, content_type = "application/problem+json", description = "Malformed JSON"),
         (status = 409, body = Problem, content_type = "application/problem+json", description = "Email already registered"),
         (status = 413, body = Problem, content_type = "application/problem+json", description = "Body too large"),
-        (status = 415, body = Problem, content_type = "application/problem+json", description = "Not JSON"),
-        (status = 422, body = Problem, content_type = "application/problem+json", description = "Invalid fields"),
     ))]
 pub async fn register(
     req: HttpRequest,
@@ -45,7 +43,6 @@ pub async fn register(
         (status = 200, body = TokenResponse),
         (status = 400, body = Problem, content_type = "application/problem+json", description = "Malformed JSON"),
         (status = 401, body = Problem, content_type = "application/problem+json", description = "Wrong email or password (same body for both)"),
-        (status = 415, body = Problem, content_type = "application/problem+json", description = "Not JSON"),
         (status = 422, body = Problem, content_type = "application/problem+json", description = "Missing fields"),
         (status = 429, body = Problem, content_type = "application/problem+json", description = "Too many failures; see Retry-After"),
     ))]
@@ -111,7 +108,6 @@ pub async fn refresh(
 #[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth", security(("bearer" = [])),
     responses(
         (status = 204, description = "Logged out"),
-        (status = 401, body = Problem, content_type = "application/problem+json", description = "Missing or invalid token"),
     ))]
 pub async fn logout(
     auth: web::Data<AuthService>,
@@ -125,7 +121,6 @@ pub async fn logout(
 #[utoipa::path(get, path = "/api/v1/auth/sessions", tag = "auth", security(("bearer" = [])),
     responses(
         (status = 200, body = Vec<SessionResponse>),
-        (status = 401, body = Problem, content_type = "application/problem+json", description = "Missing or invalid token"),
     ))]
 pub async fn list_sessions(
     auth: web::Data<AuthService>,
@@ -145,7 +140,6 @@ pub async fn list_sessions(
     params(("id" = Uuid, Path, description = "Session id")),
     responses(
         (status = 204, description = "Revoked"),
-        (status = 401, body = Problem, content_type = "application/problem+json", description = "Missing or invalid token"),
         (status = 404, body = Problem, content_type = "application/problem+json", description = "Not one of my live sessions"),
     ))]
 pub async fn revoke_session(

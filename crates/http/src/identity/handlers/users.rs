@@ -18,7 +18,6 @@ use crate::problem::{ApiError, Problem};
 #[utoipa::path(get, path = "/api/v1/users/me", tag = "users", security(("bearer" = [])),
     responses(
         (status = 200, body = UserResponse),
-        (status = 401, body = Problem, content_type = "application/problem+json", description = "Missing or invalid token"),
     ))]
 pub async fn get_me(who: Authenticated) -> HttpResponse {
     HttpResponse::Ok().json(UserResponse::from(who.0.user))
@@ -29,9 +28,7 @@ pub async fn get_me(who: Authenticated) -> HttpResponse {
     request_body = UpdateMeRequest,
     responses(
         (status = 200, body = UserResponse),
-        (status = 401, body = Problem, content_type = "application/problem+json", description = "Missing or invalid token"),
         (status = 409, body = Problem, content_type = "application/problem+json", description = "Username taken"),
-        (status = 422, body = Problem, content_type = "application/problem+json", description = "Invalid fields"),
     ))]
 pub async fn update_me(
     users: web::Data<UserService>,
@@ -52,7 +49,6 @@ pub async fn update_me(
 #[utoipa::path(delete, path = "/api/v1/users/me", tag = "users", security(("bearer" = [])),
     responses(
         (status = 204, description = "Deactivated"),
-        (status = 401, body = Problem, content_type = "application/problem+json", description = "Missing or invalid token"),
     ))]
 pub async fn delete_me(
     users: web::Data<UserService>,
@@ -67,7 +63,6 @@ pub async fn delete_me(
     request_body = ChangePasswordRequest,
     responses(
         (status = 204, description = "Changed"),
-        (status = 401, body = Problem, content_type = "application/problem+json", description = "Missing or invalid token"),
         (status = 422, body = Problem, content_type = "application/problem+json", description = "Wrong current password or invalid new one"),
     ))]
 pub async fn change_password(
@@ -86,7 +81,6 @@ pub async fn change_password(
     params(ListUsersQuery),
     responses(
         (status = 200, body = crate::page::PageResponse<UserResponse>),
-        (status = 401, body = Problem, content_type = "application/problem+json", description = "Missing or invalid token"),
         (status = 403, body = Problem, content_type = "application/problem+json", description = "Not an admin"),
         (status = 422, body = Problem, content_type = "application/problem+json", description = "Bad page, size or role"),
     ))]
@@ -110,7 +104,6 @@ pub async fn list_users(
     params(("id" = Uuid, Path, description = "User id")),
     responses(
         (status = 200, body = UserResponse),
-        (status = 401, body = Problem, content_type = "application/problem+json", description = "Missing or invalid token"),
         (status = 403, body = Problem, content_type = "application/problem+json", description = "Not an admin"),
         (status = 404, body = Problem, content_type = "application/problem+json", description = "No such user"),
     ))]
@@ -131,7 +124,6 @@ pub async fn get_user(
     request_body = AdminUpdateRequest,
     responses(
         (status = 200, body = UserResponse),
-        (status = 401, body = Problem, content_type = "application/problem+json", description = "Missing or invalid token"),
         (status = 403, body = Problem, content_type = "application/problem+json", description = "Not an admin"),
         (status = 404, body = Problem, content_type = "application/problem+json", description = "No such user"),
         (status = 409, body = Problem, content_type = "application/problem+json", description = "Username taken, or demoting/deactivating oneself"),
@@ -164,7 +156,6 @@ pub async fn update_user(
     params(("id" = Uuid, Path, description = "User id")),
     responses(
         (status = 204, description = "Deactivated"),
-        (status = 401, body = Problem, content_type = "application/problem+json", description = "Missing or invalid token"),
         (status = 403, body = Problem, content_type = "application/problem+json", description = "Not an admin"),
         (status = 404, body = Problem, content_type = "application/problem+json", description = "No such user"),
         (status = 409, body = Problem, content_type = "application/problem+json", description = "Deleting oneself"),

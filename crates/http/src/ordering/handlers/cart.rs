@@ -14,7 +14,6 @@ use crate::problem::{ApiError, Problem};
 #[utoipa::path(get, path = "/api/v1/cart", tag = "ordering", security(("bearer" = [])),
     responses(
         (status = 200, body = CartResponse),
-        (status = 401, body = Problem, content_type = "application/problem+json", description = "Missing or invalid token"),
     ))]
 pub async fn get_cart(
     carts: web::Data<CartService>,
@@ -28,7 +27,6 @@ pub async fn get_cart(
     params(("product_id" = Uuid, Path, description = "Product id")), request_body = SetQuantityRequest,
     responses(
         (status = 200, body = CartResponse),
-        (status = 401, body = Problem, content_type = "application/problem+json", description = "Missing or invalid token"),
         (status = 404, body = Problem, content_type = "application/problem+json", description = "No such active product"),
         (status = 422, body = Problem, content_type = "application/problem+json", description = "Quantity outside 1..=99"),
     ))]
@@ -53,7 +51,6 @@ pub async fn set_item(
     params(("product_id" = Uuid, Path, description = "Product id")),
     responses(
         (status = 200, body = CartResponse),
-        (status = 401, body = Problem, content_type = "application/problem+json", description = "Missing or invalid token"),
         (status = 404, body = Problem, content_type = "application/problem+json", description = "Not in the cart"),
     ))]
 pub async fn remove_item(
@@ -71,7 +68,6 @@ pub async fn remove_item(
 #[utoipa::path(delete, path = "/api/v1/cart", tag = "ordering", security(("bearer" = [])),
     responses(
         (status = 204, description = "Emptied"),
-        (status = 401, body = Problem, content_type = "application/problem+json", description = "Missing or invalid token"),
     ))]
 pub async fn clear_cart(
     carts: web::Data<CartService>,

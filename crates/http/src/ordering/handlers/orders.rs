@@ -18,7 +18,6 @@ use crate::problem::{ApiError, Problem};
     responses(
         (status = 201, body = OrderResponse, description = "Order placed, stock taken, cart emptied"),
         (status = 200, body = OrderResponse, description = "The order an earlier request with this key placed"),
-        (status = 401, body = Problem, content_type = "application/problem+json", description = "Missing or invalid token"),
         (status = 409, body = Problem, content_type = "application/problem+json", description = "Products short of stock or no longer sold (`products`); nothing changed"),
         (status = 422, body = Problem, content_type = "application/problem+json", description = "Empty cart or malformed key"),
     ))]
@@ -46,7 +45,6 @@ pub async fn checkout(
 #[utoipa::path(get, path = "/api/v1/orders", tag = "ordering", security(("bearer" = [])), params(OrdersQuery),
     responses(
         (status = 200, body = crate::page::PageResponse<OrderResponse>),
-        (status = 401, body = Problem, content_type = "application/problem+json", description = "Missing or invalid token"),
         (status = 422, body = Problem, content_type = "application/problem+json", description = "Bad page or size"),
     ))]
 pub async fn list_mine(
@@ -66,7 +64,6 @@ pub async fn list_mine(
     params(("id" = Uuid, Path, description = "Order id")),
     responses(
         (status = 200, body = OrderResponse),
-        (status = 401, body = Problem, content_type = "application/problem+json", description = "Missing or invalid token"),
         (status = 404, body = Problem, content_type = "application/problem+json", description = "No such order of mine"),
     ))]
 pub async fn get_order(
@@ -85,7 +82,6 @@ pub async fn get_order(
     params(("id" = Uuid, Path, description = "Order id")),
     responses(
         (status = 200, body = OrderResponse),
-        (status = 401, body = Problem, content_type = "application/problem+json", description = "Missing or invalid token"),
         (status = 404, body = Problem, content_type = "application/problem+json", description = "No such order of mine"),
         (status = 409, body = Problem, content_type = "application/problem+json", description = "No longer pending"),
     ))]

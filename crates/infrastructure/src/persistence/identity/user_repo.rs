@@ -9,10 +9,10 @@ use keel_domain::{Page, PageRequest, RepoError};
 use sea_orm::sea_query::{Expr, ExprTrait, Func};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, DatabaseConnection, EntityTrait,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+    QueryFilter,
 };
 
-use crate::persistence::database::{begin_write, like_pattern, repo_err};
+use crate::persistence::database::{begin_write, like_pattern, newest_first_page, repo_err};
 use crate::persistence::entities::{accounts, users};
 
 use super::{corrupt, password_account};
@@ -201,15 +201,14 @@ impl UserRepo for SeaOrmUserRepo {
             cond = cond.add(users::Column::Role.eq(role.as_str()));
         }
         let query = users::Entity::find().filter(cond);
-        let total = query.clone().count(&self.db).await.map_err(repo_err)?;
-        let rows = query
-            .order_by_desc(users::Column::CreatedAt)
-            .order_by_desc(users::Column::Id)
-            .offset(page.offset())
-            .limit(page.size())
-            .all(&self.db)
-            .await
-            .map_err(repo_err)?;
+        let (total, rows) = newest_first_page(
+            &self.db,
+            query,
+            users::Column::CreatedAt,
+            users::Column::Id,
+            page,
+        )
+        .await?;
         Ok(Page {
             items: rows
                 .into_iter()

@@ -16,11 +16,11 @@ use sea_orm::ActiveValue::Set;
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseBackend, DatabaseConnection, DatabaseTransaction,
-    EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+    EntityTrait, QueryFilter, QuerySelect,
 };
 use uuid::Uuid;
 
-use crate::persistence::database::{begin_write, repo_err};
+use crate::persistence::database::{begin_write, newest_first_page, repo_err};
 use crate::persistence::entities::{cart_items, order_items, orders, products, users};
 
 use super::{
@@ -361,15 +361,14 @@ impl SeaOrmOrderRepo {
         query: sea_orm::Select<orders::Entity>,
         page: PageRequest,
     ) -> Result<Page<Order>, RepoError> {
-        let total = query.clone().count(&self.db).await.map_err(repo_err)?;
-        let rows = query
-            .order_by_desc(orders::Column::CreatedAt)
-            .order_by_desc(orders::Column::Id)
-            .offset(page.offset())
-            .limit(page.size())
-            .all(&self.db)
-            .await
-            .map_err(repo_err)?;
+        let (total, rows) = newest_first_page(
+            &self.db,
+            query,
+            orders::Column::CreatedAt,
+            orders::Column::Id,
+            page,
+        )
+        .await?;
         Ok(Page {
             items: with_items(&self.db, rows).await?,
             total,
