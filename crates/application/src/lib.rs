@@ -5,6 +5,7 @@ pub mod catalog;
 pub mod error;
 pub mod identity;
 pub mod ordering;
+pub mod profiles;
 pub mod webhooks;
 
 #[cfg(test)]

@@ -11,6 +11,7 @@ pub mod jobs;
 pub mod money;
 pub mod ordering;
 pub mod pagination;
+pub mod profiles;
 pub mod webhooks;
 
 pub use error::{Cause, FieldError, Forbidden, RepoError};

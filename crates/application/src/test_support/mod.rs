@@ -3,6 +3,7 @@
 //! context, plus one module of fixtures per context.
 
 pub(crate) mod identity;
+pub(crate) mod profiles;
 pub(crate) mod shop;
 pub(crate) mod webhooks;
 
