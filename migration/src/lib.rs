@@ -18,6 +18,7 @@ mod m20261123_000012_create_orders;
 mod m20261201_000013_create_users_username_lower_index;
 mod m20261201_000014_create_readiness_probe;
 mod m20261201_000015_alter_product_images_url_to_storage_key;
+mod m20261201_000016_create_profiles;
 
 /// Every migration, in order.
 #[derive(Debug)]
@@ -42,6 +43,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000013_create_users_username_lower_index::Migration),
             Box::new(m20261201_000014_create_readiness_probe::Migration),
             Box::new(m20261201_000015_alter_product_images_url_to_storage_key::Migration),
+            Box::new(m20261201_000016_create_profiles::Migration),
         ]
     }
 }

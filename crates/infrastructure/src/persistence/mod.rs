@@ -7,6 +7,7 @@ mod database;
 pub(crate) mod entities;
 pub mod identity;
 pub mod ordering;
+pub mod profiles;
 pub mod webhooks;
 
 pub use cached::{CachingSessionRepo, CachingUserRepo};

@@ -34,3 +34,9 @@ pub async fn fresh_db() -> DatabaseConnection {
     Migrator::up(&db, None).await.expect("migrate");
     db
 }
+
+/// Whether the tests run on PostgreSQL.
+#[allow(dead_code)]
+pub fn on_postgres() -> bool {
+    keel_infrastructure::test_support::on_postgres()
+}

@@ -1,0 +1,505 @@
+//! [`ProfileRepo`] on SeaORM. One profile is read in five queries whatever
+//! its number of contacts and jobs (profile, location, contacts, jobs, owner);
+//! a search page in three (count, rows, their locations).
+
+use std::collections::HashMap;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use keel_domain::identity::UserId;
+use keel_domain::profiles::{
+    Contact, ContactId, ContactType, CountryCode, Gender, JobEntry, JobEntryId, Location,
+    LocationId, PersonName, Profile, ProfileFilter, ProfileId, ProfileItem, ProfileRepo,
+    ProfileView,
+};
+use keel_domain::{Page, PageRequest, RepoError};
+use sea_orm::sea_query::{Expr, ExprTrait, Func, Query};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait,
+    DatabaseConnection, DatabaseTransaction, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder,
+};
+use uuid::Uuid;
+
+use super::entities::{profile_contacts, profile_job_history, profile_locations, profiles};
+use crate::persistence::database::{begin_write, like_pattern, newest_first_page, repo_err};
+use crate::persistence::entities::users;
+
+/// [`ProfileRepo`] over `profiles`, `profile_locations`, `profile_contacts`
+/// and `profile_job_history`.
+#[derive(Debug, Clone)]
+pub struct SeaOrmProfileRepo {
+    db: DatabaseConnection,
+}
+
+impl SeaOrmProfileRepo {
+    /// An adapter over `db`.
+    pub fn new(db: DatabaseConnection) -> Self {
+        Self { db }
+    }
+}
+
+fn corrupt(what: &str) -> RepoError {
+    RepoError::Internal(format!("stored {what} is invalid").into())
+}
+
+fn location_from_row(m: profile_locations::Model) -> Result<Location, RepoError> {
+    Ok(Location {
+        id: LocationId::from_uuid(m.id),
+        country: CountryCode::parse(&m.country, "country").map_err(|_| corrupt("country"))?,
+        state_province: m.state_province,
+        city: m.city,
+        postal_code: m.postal_code,
+        created_at: m.created_at,
+        updated_at: m.updated_at,
+        deactivated_at: m.deactivated_at,
+    })
+}
+
+fn profile_from_row(m: profiles::Model, location: Option<Location>) -> Result<Profile, RepoError> {
+    Ok(Profile {
+        id: ProfileId::from_uuid(m.id),
+        user_id: UserId::from_uuid(m.user_id),
+        first_name: PersonName::parse(&m.first_name, "first_name")
+            .map_err(|_| corrupt("first name"))?,
+        last_name: PersonName::parse(&m.last_name, "last_name")
+            .map_err(|_| corrupt("last name"))?,
+        date_of_birth: m.date_of_birth,
+        gender: m
+            .gender
+            .map(|g| Gender::parse(&g).map_err(|_| corrupt("gender")))
+            .transpose()?,
+        bio: m.bio,
+        profile_picture_url: m.profile_picture_url,
+        is_public: m.is_public,
+        allow_contact: m.allow_contact,
+        location,
+        created_at: m.created_at,
+        updated_at: m.updated_at,
+        deactivated_at: m.deactivated_at,
+    })
+}
+
+fn contact_from_row(m: profile_contacts::Model) -> Result<Contact, RepoError> {
+    Ok(Contact {
+        id: ContactId::from_uuid(m.id),
+        profile_id: ProfileId::from_uuid(m.profile_id),
+        kind: ContactType::parse(&m.kind).map_err(|_| corrupt("contact type"))?,
+        value: m.value,
+        is_primary: m.is_primary,
+        created_at: m.created_at,
+        updated_at: m.updated_at,
+        deactivated_at: m.deactivated_at,
+    })
+}
+
+fn job_from_row(m: profile_job_history::Model) -> JobEntry {
+    JobEntry {
+        id: JobEntryId::from_uuid(m.id),
+        profile_id: ProfileId::from_uuid(m.profile_id),
+        title: m.title,
+        company: m.company,
+        industry: m.industry,
+        start_date: m.start_date,
+        end_date: m.end_date,
+        created_at: m.created_at,
+        updated_at: m.updated_at,
+        deactivated_at: m.deactivated_at,
+    }
+}
+
+/// What search matches: names, bio and city, lower-cased (indexed with
+/// trigrams on PostgreSQL).
+fn search_text(p: &Profile) -> String {
+    [
+        Some(p.first_name.as_str()),
+        Some(p.last_name.as_str()),
+        p.bio.as_deref(),
+        p.location.as_ref().and_then(|l| l.city.as_deref()),
+    ]
+    .into_iter()
+    .flatten()
+    .collect::<Vec<_>>()
+    .join(" ")
+    .to_lowercase()
+}
+
+/// Inserts `row` unless a row with its id exists, else updates it.
+async fn upsert<A>(txn: &DatabaseTransaction, exists: bool, row: A) -> Result<(), RepoError>
+where
+    A: ActiveModelTrait + sea_orm::ActiveModelBehavior + Send,
+    <A::Entity as EntityTrait>::Model: IntoActiveModel<A>,
+{
+    if exists {
+        row.update(txn).await.map(|_| ()).map_err(repo_err)
+    } else {
+        row.insert(txn).await.map(|_| ()).map_err(repo_err)
+    }
+}
+
+/// Users that may be seen by others: active, not deleted.
+fn active_users() -> sea_orm::sea_query::SelectStatement {
+    Query::select()
+        .column(users::Column::Id)
+        .from(users::Entity)
+        .and_where(users::Column::IsActive.eq(true))
+        .and_where(users::Column::DeactivatedAt.is_null())
+        .to_owned()
+}
+
+impl SeaOrmProfileRepo {
+    /// A profile row with its location, contacts, jobs and owner's state.
+    async fn assemble(&self, row: profiles::Model) -> Result<ProfileView, RepoError> {
+        let location = match row.location_id {
+            Some(id) => profile_locations::Entity::find_by_id(id)
+                .one(&self.db)
+                .await
+                .map_err(repo_err)?
+                .map(location_from_row)
+                .transpose()?,
+            None => None,
+        };
+        let contacts = profile_contacts::Entity::find()
+            .filter(profile_contacts::Column::ProfileId.eq(row.id))
+            .filter(profile_contacts::Column::DeactivatedAt.is_null())
+            .order_by_desc(profile_contacts::Column::IsPrimary)
+            .order_by_asc(profile_contacts::Column::CreatedAt)
+            .order_by_asc(profile_contacts::Column::Id)
+            .all(&self.db)
+            .await
+            .map_err(repo_err)?
+            .into_iter()
+            .map(contact_from_row)
+            .collect::<Result<_, _>>()?;
+        let jobs = profile_job_history::Entity::find()
+            .filter(profile_job_history::Column::ProfileId.eq(row.id))
+            .filter(profile_job_history::Column::DeactivatedAt.is_null())
+            .order_by_desc(profile_job_history::Column::StartDate)
+            .order_by_desc(profile_job_history::Column::Id)
+            .all(&self.db)
+            .await
+            .map_err(repo_err)?
+            .into_iter()
+            .map(job_from_row)
+            .collect();
+        let owner_active = users::Entity::find_by_id(row.user_id)
+            .one(&self.db)
+            .await
+            .map_err(repo_err)?
+            .is_some_and(|u| u.is_active && u.deactivated_at.is_none());
+        Ok(ProfileView {
+            profile: profile_from_row(row, location)?,
+            contacts,
+            jobs,
+            owner_active,
+        })
+    }
+
+    async fn one(&self, cond: Condition) -> Result<Option<ProfileView>, RepoError> {
+        let row = profiles::Entity::find()
+            .filter(cond)
+            .one(&self.db)
+            .await
+            .map_err(repo_err)?;
+        match row {
+            Some(row) => self.assemble(row).await.map(Some),
+            None => Ok(None),
+        }
+    }
+
+    /// One attempt at saving a contact: demote the other primary of its
+    /// type, then insert or update it.
+    async fn try_save_contact(&self, c: &Contact) -> Result<(), RepoError> {
+        let txn = begin_write(&self.db).await.map_err(repo_err)?;
+        if c.is_primary && c.deactivated_at.is_none() {
+            profile_contacts::Entity::update_many()
+                .col_expr(profile_contacts::Column::IsPrimary, Expr::value(false))
+                .col_expr(
+                    profile_contacts::Column::UpdatedAt,
+                    Expr::value(c.updated_at),
+                )
+                .filter(profile_contacts::Column::ProfileId.eq(c.profile_id.as_uuid()))
+                .filter(profile_contacts::Column::Kind.eq(c.kind.as_str()))
+                .filter(profile_contacts::Column::IsPrimary.eq(true))
+                .filter(profile_contacts::Column::DeactivatedAt.is_null())
+                .filter(profile_contacts::Column::Id.ne(c.id.as_uuid()))
+                .exec(&txn)
+                .await
+                .map_err(repo_err)?;
+        }
+        let exists = profile_contacts::Entity::find_by_id(c.id.as_uuid())
+            .one(&txn)
+            .await
+            .map_err(repo_err)?
+            .is_some();
+        let row = profile_contacts::ActiveModel {
+            id: Set(c.id.as_uuid()),
+            profile_id: Set(c.profile_id.as_uuid()),
+            kind: Set(c.kind.as_str().to_owned()),
+            value: Set(c.value.clone()),
+            is_primary: Set(c.is_primary),
+            created_at: Set(c.created_at),
+            updated_at: Set(c.updated_at),
+            deactivated_at: Set(c.deactivated_at),
+        };
+        upsert(&txn, exists, row).await?;
+        txn.commit().await.map_err(repo_err)
+    }
+}
+
+#[async_trait]
+impl ProfileRepo for SeaOrmProfileRepo {
+    async fn view_by_user(&self, user: UserId) -> Result<Option<ProfileView>, RepoError> {
+        self.one(Condition::all().add(profiles::Column::UserId.eq(user.as_uuid())))
+            .await
+    }
+
+    async fn view(&self, id: ProfileId) -> Result<Option<ProfileView>, RepoError> {
+        self.one(Condition::all().add(profiles::Column::Id.eq(id.as_uuid())))
+            .await
+    }
+
+    async fn save(&self, p: &Profile) -> Result<(), RepoError> {
+        let txn = begin_write(&self.db).await.map_err(repo_err)?;
+        if let Some(l) = &p.location {
+            let exists = profile_locations::Entity::find_by_id(l.id.as_uuid())
+                .one(&txn)
+                .await
+                .map_err(repo_err)?
+                .is_some();
+            let row = profile_locations::ActiveModel {
+                id: Set(l.id.as_uuid()),
+                country: Set(l.country.as_str().to_owned()),
+                state_province: Set(l.state_province.clone()),
+                city: Set(l.city.clone()),
+                postal_code: Set(l.postal_code.clone()),
+                created_at: Set(l.created_at),
+                updated_at: Set(l.updated_at),
+                deactivated_at: Set(l.deactivated_at),
+            };
+            upsert(&txn, exists, row).await?;
+        }
+        let previous = profiles::Entity::find_by_id(p.id.as_uuid())
+            .one(&txn)
+            .await
+            .map_err(repo_err)?;
+        let row = profiles::ActiveModel {
+            id: Set(p.id.as_uuid()),
+            user_id: Set(p.user_id.as_uuid()),
+            location_id: Set(p.location.as_ref().map(|l| l.id.as_uuid())),
+            first_name: Set(p.first_name.as_str().to_owned()),
+            last_name: Set(p.last_name.as_str().to_owned()),
+            date_of_birth: Set(p.date_of_birth),
+            gender: Set(p.gender.map(|g| g.as_str().to_owned())),
+            bio: Set(p.bio.clone()),
+            profile_picture_url: Set(p.profile_picture_url.clone()),
+            is_public: Set(p.is_public),
+            allow_contact: Set(p.allow_contact),
+            search_text: Set(search_text(p)),
+            created_at: Set(p.created_at),
+            updated_at: Set(p.updated_at),
+            deactivated_at: Set(p.deactivated_at),
+        };
+        upsert(&txn, previous.is_some(), row).await?;
+        // A replaced location stays as history, marked removed.
+        let dropped = previous
+            .and_then(|m| m.location_id)
+            .filter(|old| p.location.as_ref().is_none_or(|l| l.id.as_uuid() != *old));
+        if let Some(old) = dropped {
+            profile_locations::Entity::update_many()
+                .col_expr(
+                    profile_locations::Column::DeactivatedAt,
+                    Expr::value(p.updated_at),
+                )
+                .filter(profile_locations::Column::Id.eq(old))
+                .exec(&txn)
+                .await
+                .map_err(repo_err)?;
+        }
+        // A profile deleted, or re-created after a delete, starts without
+        // the old contacts and jobs.
+        if p.deactivated_at.is_some() || p.created_at == p.updated_at {
+            for table in ["profile_contacts", "profile_job_history"] {
+                let backend = txn.get_database_backend();
+                let sql = match backend {
+                    sea_orm::DatabaseBackend::Postgres => format!(
+                        "UPDATE {table} SET deactivated_at = $1, updated_at = $1 \
+                         WHERE profile_id = $2 AND deactivated_at IS NULL"
+                    ),
+                    _ => format!(
+                        "UPDATE {table} SET deactivated_at = ?1, updated_at = ?1 \
+                         WHERE profile_id = ?2 AND deactivated_at IS NULL"
+                    ),
+                };
+                txn.execute_raw(sea_orm::Statement::from_sql_and_values(
+                    backend,
+                    sql,
+                    [p.updated_at.into(), p.id.as_uuid().into()],
+                ))
+                .await
+                .map_err(repo_err)?;
+            }
+        }
+        txn.commit().await.map_err(repo_err)
+    }
+
+    async fn search(
+        &self,
+        filter: &ProfileFilter,
+        page: PageRequest,
+    ) -> Result<Page<Profile>, RepoError> {
+        let mut cond = Condition::all();
+        if !filter.include_hidden {
+            cond = cond
+                .add(profiles::Column::IsPublic.eq(true))
+                .add(profiles::Column::DeactivatedAt.is_null())
+                .add(profiles::Column::UserId.in_subquery(active_users()));
+        }
+        if let Some(q) = &filter.query {
+            cond = cond.add(profiles::Column::SearchText.like(like_pattern(q)));
+        }
+        if filter.country.is_some() || filter.city.is_some() {
+            let mut locations = Query::select()
+                .column(profile_locations::Column::Id)
+                .from(profile_locations::Entity)
+                .to_owned();
+            if let Some(country) = filter.country {
+                locations.and_where(profile_locations::Column::Country.eq(country.as_str()));
+            }
+            if let Some(city) = &filter.city {
+                locations.and_where(
+                    Expr::expr(Func::lower(Expr::col(profile_locations::Column::City)))
+                        .eq(city.as_str()),
+                );
+            }
+            cond = cond.add(profiles::Column::LocationId.in_subquery(locations));
+        }
+        let (total, rows) = newest_first_page(
+            &self.db,
+            profiles::Entity::find().filter(cond),
+            profiles::Column::CreatedAt,
+            profiles::Column::Id,
+            page,
+        )
+        .await?;
+        let location_ids: Vec<Uuid> = rows.iter().filter_map(|r| r.location_id).collect();
+        let mut locations: HashMap<Uuid, Location> = HashMap::new();
+        if !location_ids.is_empty() {
+            for row in profile_locations::Entity::find()
+                .filter(profile_locations::Column::Id.is_in(location_ids))
+                .all(&self.db)
+                .await
+                .map_err(repo_err)?
+            {
+                locations.insert(row.id, location_from_row(row)?);
+            }
+        }
+        let items = rows
+            .into_iter()
+            .map(|row| {
+                let location = row.location_id.and_then(|id| locations.remove(&id));
+                profile_from_row(row, location)
+            })
+            .collect::<Result<_, _>>()?;
+        Ok(Page {
+            items,
+            total,
+            request: page,
+        })
+    }
+
+    async fn find_contact(
+        &self,
+        profile: ProfileId,
+        id: ContactId,
+    ) -> Result<Option<Contact>, RepoError> {
+        profile_contacts::Entity::find_by_id(id.as_uuid())
+            .filter(profile_contacts::Column::ProfileId.eq(profile.as_uuid()))
+            .filter(profile_contacts::Column::DeactivatedAt.is_null())
+            .one(&self.db)
+            .await
+            .map_err(repo_err)?
+            .map(contact_from_row)
+            .transpose()
+    }
+
+    async fn save_contact(&self, contact: &Contact) -> Result<(), RepoError> {
+        // Two writers making a primary of one type at once: the unique index
+        // refuses the second; it demotes the winner and tries again.
+        let mut attempt = 0;
+        loop {
+            match self.try_save_contact(contact).await {
+                Err(RepoError::Conflict(_)) if attempt < 3 => attempt += 1,
+                other => return other,
+            }
+        }
+    }
+
+    async fn find_job(
+        &self,
+        profile: ProfileId,
+        id: JobEntryId,
+    ) -> Result<Option<JobEntry>, RepoError> {
+        Ok(profile_job_history::Entity::find_by_id(id.as_uuid())
+            .filter(profile_job_history::Column::ProfileId.eq(profile.as_uuid()))
+            .filter(profile_job_history::Column::DeactivatedAt.is_null())
+            .one(&self.db)
+            .await
+            .map_err(repo_err)?
+            .map(job_from_row))
+    }
+
+    async fn save_job(&self, j: &JobEntry) -> Result<(), RepoError> {
+        let txn = begin_write(&self.db).await.map_err(repo_err)?;
+        let exists = profile_job_history::Entity::find_by_id(j.id.as_uuid())
+            .one(&txn)
+            .await
+            .map_err(repo_err)?
+            .is_some();
+        let row = profile_job_history::ActiveModel {
+            id: Set(j.id.as_uuid()),
+            profile_id: Set(j.profile_id.as_uuid()),
+            title: Set(j.title.clone()),
+            company: Set(j.company.clone()),
+            industry: Set(j.industry.clone()),
+            start_date: Set(j.start_date),
+            end_date: Set(j.end_date),
+            created_at: Set(j.created_at),
+            updated_at: Set(j.updated_at),
+            deactivated_at: Set(j.deactivated_at),
+        };
+        upsert(&txn, exists, row).await?;
+        txn.commit().await.map_err(repo_err)
+    }
+
+    async fn deactivate_item(
+        &self,
+        profile: ProfileId,
+        item: ProfileItem,
+        at: DateTime<Utc>,
+    ) -> Result<bool, RepoError> {
+        let touched = match item {
+            ProfileItem::Contact(id) => {
+                profile_contacts::Entity::update_many()
+                    .col_expr(profile_contacts::Column::DeactivatedAt, Expr::value(at))
+                    .col_expr(profile_contacts::Column::UpdatedAt, Expr::value(at))
+                    .filter(profile_contacts::Column::Id.eq(id.as_uuid()))
+                    .filter(profile_contacts::Column::ProfileId.eq(profile.as_uuid()))
+                    .filter(profile_contacts::Column::DeactivatedAt.is_null())
+                    .exec(&self.db)
+                    .await
+            }
+            ProfileItem::Job(id) => {
+                profile_job_history::Entity::update_many()
+                    .col_expr(profile_job_history::Column::DeactivatedAt, Expr::value(at))
+                    .col_expr(profile_job_history::Column::UpdatedAt, Expr::value(at))
+                    .filter(profile_job_history::Column::Id.eq(id.as_uuid()))
+                    .filter(profile_job_history::Column::ProfileId.eq(profile.as_uuid()))
+                    .filter(profile_job_history::Column::DeactivatedAt.is_null())
+                    .exec(&self.db)
+                    .await
+            }
+        }
+        .map_err(repo_err)?;
+        Ok(touched.rows_affected == 1)
+    }
+}
