@@ -73,7 +73,7 @@ async fn keel_migrate_commands_work() {
     };
     run(MigrateAction::Up).await.unwrap();
     run(MigrateAction::Status).await.unwrap();
-    run(MigrateAction::Down { steps: 10 }).await.unwrap();
+    run(MigrateAction::Down { steps: 11 }).await.unwrap();
     let db = Database::connect(&settings.database.url).await.unwrap();
     assert!(!table_exists(&db, "webhook_events").await);
     assert!(table_exists(&db, "jobs").await);
