@@ -7,6 +7,7 @@ mod clerk;
 mod input;
 mod meta;
 mod migrations;
+mod profiles;
 mod races;
 mod sessions;
 mod shop;

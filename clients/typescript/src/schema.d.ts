@@ -396,6 +396,43 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/profiles": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Public profiles (admins: every profile), newest first. */
+        get: operations["list_profiles"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/profiles/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One profile: public ones for anyone, private or deleted ones only for
+         *     their owner and admins (404 otherwise); contacts only when allowed.
+         */
+        get: operations["get_profile"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/users": {
         parameters: {
             query?: never;
@@ -443,6 +480,117 @@ export interface paths {
         put?: never;
         /** Change my password; every other session is revoked. */
         post: operations["change_password"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/users/me/profile": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** My profile with its contacts and job history. */
+        get: operations["get_mine"];
+        /** Create or replace my profile (201 when created, 200 when replaced). */
+        put: operations["put_mine"];
+        post?: never;
+        /** Delete my profile (soft: it leaves search and public reads). */
+        delete: operations["delete_mine"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/users/me/profile/contacts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** My contacts, primary first. */
+        get: operations["list_contacts"];
+        put?: never;
+        /** Add a contact. */
+        post: operations["add_contact"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/users/me/profile/contacts/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Delete one of my contacts (soft). */
+        delete: operations["delete_contact"];
+        options?: never;
+        head?: never;
+        /** Change one of my contacts. */
+        patch: operations["update_contact"];
+        trace?: never;
+    };
+    "/api/v1/users/me/profile/jobs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** My job history, latest start first. */
+        get: operations["list_jobs"];
+        put?: never;
+        /** Add a job-history entry. */
+        post: operations["add_job"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/users/me/profile/jobs/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Delete one of my job-history entries (soft). */
+        delete: operations["delete_job"];
+        options?: never;
+        head?: never;
+        /** Change one of my job-history entries. */
+        patch: operations["update_job"];
+        trace?: never;
+    };
+    "/api/v1/users/me/profile/picture": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Upload my profile picture (multipart field `file`: JPEG, PNG or WebP by
+         *     content, at most `APP__UPLOADS__MAX_BYTES`); sets `profile_picture_url`.
+         */
+        post: operations["upload_picture"];
         delete?: never;
         options?: never;
         head?: never;
@@ -601,6 +749,52 @@ export interface components {
             /** @description The next status along the machine. */
             status: components["schemas"]["OrderStatusDto"];
         };
+        /** @description `PATCH /users/me/profile/contacts/{id}`. */
+        ContactPatchRequest: {
+            /** @description New primary flag. */
+            is_primary?: boolean | null;
+            type?: null | components["schemas"]["ContactTypeDto"];
+            /** @description New value. */
+            value?: string | null;
+        };
+        /** @description `POST /users/me/profile/contacts`. */
+        ContactRequest: {
+            /** @description Make it the primary of its type (the previous primary stops being one). */
+            is_primary?: boolean;
+            /** @description Its type; the value must suit it. */
+            type: components["schemas"]["ContactTypeDto"];
+            /** @description The value. */
+            value: string;
+        };
+        /** @description A contact. */
+        ContactResponse: {
+            /**
+             * Format: date-time
+             * @description Creation time.
+             */
+            created_at: string;
+            /**
+             * Format: uuid
+             * @description Contact id.
+             */
+            id: string;
+            /** @description The primary contact of its type. */
+            is_primary: boolean;
+            /** @description Its type. */
+            type: components["schemas"]["ContactTypeDto"];
+            /**
+             * Format: date-time
+             * @description Last change.
+             */
+            updated_at: string;
+            /** @description The value. */
+            value: string;
+        };
+        /**
+         * @description A contact type on the wire.
+         * @enum {string}
+         */
+        ContactTypeDto: "phone" | "email" | "website" | "linkedin" | "other";
         /** @description `POST /categories`. */
         CreateCategoryRequest: {
             /** @description Description, at most 5000 characters. */
@@ -641,6 +835,11 @@ export interface components {
              */
             stock?: number;
         };
+        /**
+         * @description A gender on the wire.
+         * @enum {string}
+         */
+        GenderDto: "female" | "male" | "non_binary" | "other" | "prefer_not_to_say";
         /** @description `{"status":"ok"}`. */
         HealthResponse: {
             /**
@@ -661,6 +860,92 @@ export interface components {
              * @description A JPEG, PNG or WebP image.
              */
             file: string;
+        };
+        /** @description `PATCH /users/me/profile/jobs/{id}`: absent fields stay, `null` clears. */
+        JobPatchRequest: {
+            /** @description New company. */
+            company?: string | null;
+            /**
+             * Format: date
+             * @description New last day; `null` makes it current.
+             */
+            end_date?: string | null;
+            /** @description New industry; `null` clears it. */
+            industry?: string | null;
+            /**
+             * Format: date
+             * @description New first day.
+             */
+            start_date?: string | null;
+            /** @description New title. */
+            title?: string | null;
+        };
+        /** @description `POST /users/me/profile/jobs`. */
+        JobRequest: {
+            /** @description 1 to 200 characters. */
+            company: string;
+            /**
+             * Format: date
+             * @description Last day, not before `start_date`.
+             */
+            end_date?: string | null;
+            /** @description At most 100 characters. */
+            industry?: string | null;
+            /**
+             * Format: date
+             * @description First day.
+             */
+            start_date: string;
+            /** @description 1 to 200 characters. */
+            title: string;
+        };
+        /** @description A job-history entry. */
+        JobResponse: {
+            /** @description Employer. */
+            company: string;
+            /**
+             * Format: date-time
+             * @description Creation time.
+             */
+            created_at: string;
+            /**
+             * Format: date
+             * @description Last day; `null` while current.
+             */
+            end_date?: string | null;
+            /**
+             * Format: uuid
+             * @description Entry id.
+             */
+            id: string;
+            /** @description Industry. */
+            industry?: string | null;
+            /**
+             * Format: date
+             * @description First day.
+             */
+            start_date: string;
+            /** @description Job title. */
+            title: string;
+            /**
+             * Format: date-time
+             * @description Last change.
+             */
+            updated_at: string;
+        };
+        /** @description A location as clients send and read it. */
+        LocationDto: {
+            /** @description City. */
+            city?: string | null;
+            /**
+             * @description ISO 3166-1 alpha-2 code (lower case is accepted too).
+             * @enum {string}
+             */
+            country: "AD" | "AE" | "AF" | "AG" | "AI" | "AL" | "AM" | "AO" | "AQ" | "AR" | "AS" | "AT" | "AU" | "AW" | "AX" | "AZ" | "BA" | "BB" | "BD" | "BE" | "BF" | "BG" | "BH" | "BI" | "BJ" | "BL" | "BM" | "BN" | "BO" | "BQ" | "BR" | "BS" | "BT" | "BV" | "BW" | "BY" | "BZ" | "CA" | "CC" | "CD" | "CF" | "CG" | "CH" | "CI" | "CK" | "CL" | "CM" | "CN" | "CO" | "CR" | "CU" | "CV" | "CW" | "CX" | "CY" | "CZ" | "DE" | "DJ" | "DK" | "DM" | "DO" | "DZ" | "EC" | "EE" | "EG" | "EH" | "ER" | "ES" | "ET" | "FI" | "FJ" | "FK" | "FM" | "FO" | "FR" | "GA" | "GB" | "GD" | "GE" | "GF" | "GG" | "GH" | "GI" | "GL" | "GM" | "GN" | "GP" | "GQ" | "GR" | "GS" | "GT" | "GU" | "GW" | "GY" | "HK" | "HM" | "HN" | "HR" | "HT" | "HU" | "ID" | "IE" | "IL" | "IM" | "IN" | "IO" | "IQ" | "IR" | "IS" | "IT" | "JE" | "JM" | "JO" | "JP" | "KE" | "KG" | "KH" | "KI" | "KM" | "KN" | "KP" | "KR" | "KW" | "KY" | "KZ" | "LA" | "LB" | "LC" | "LI" | "LK" | "LR" | "LS" | "LT" | "LU" | "LV" | "LY" | "MA" | "MC" | "MD" | "ME" | "MF" | "MG" | "MH" | "MK" | "ML" | "MM" | "MN" | "MO" | "MP" | "MQ" | "MR" | "MS" | "MT" | "MU" | "MV" | "MW" | "MX" | "MY" | "MZ" | "NA" | "NC" | "NE" | "NF" | "NG" | "NI" | "NL" | "NO" | "NP" | "NR" | "NU" | "NZ" | "OM" | "PA" | "PE" | "PF" | "PG" | "PH" | "PK" | "PL" | "PM" | "PN" | "PR" | "PS" | "PT" | "PW" | "PY" | "QA" | "RE" | "RO" | "RS" | "RU" | "RW" | "SA" | "SB" | "SC" | "SD" | "SE" | "SG" | "SH" | "SI" | "SJ" | "SK" | "SL" | "SM" | "SN" | "SO" | "SR" | "SS" | "ST" | "SV" | "SX" | "SY" | "SZ" | "TC" | "TD" | "TF" | "TG" | "TH" | "TJ" | "TK" | "TL" | "TM" | "TN" | "TO" | "TR" | "TT" | "TV" | "TW" | "TZ" | "UA" | "UG" | "UM" | "US" | "UY" | "UZ" | "VA" | "VC" | "VE" | "VG" | "VI" | "VN" | "VU" | "WF" | "WS" | "YE" | "YT" | "ZA" | "ZM" | "ZW";
+            /** @description Postal code. */
+            postal_code?: string | null;
+            /** @description State, province or region. */
+            state_province?: string | null;
         };
         /** @description `POST /auth/login`. */
         LoginRequest: {
@@ -740,6 +1025,31 @@ export interface components {
          * @enum {string}
          */
         OrderStatusDto: "pending" | "confirmed" | "preparing" | "ready" | "completed" | "cancelled";
+        /** @description `{"data": [...], "total": N, "page": P, "size": S, "pages": K}`. */
+        PageResponse: {
+            /** @description Items on this page. */
+            data: components["schemas"]["ProfileSummary"][];
+            /**
+             * Format: int64
+             * @description This page's number, from 1.
+             */
+            page: number;
+            /**
+             * Format: int64
+             * @description Number of pages.
+             */
+            pages: number;
+            /**
+             * Format: int64
+             * @description Page size.
+             */
+            size: number;
+            /**
+             * Format: int64
+             * @description Items over all pages.
+             */
+            total: number;
+        };
         /** @description `{"data": [...], "total": N, "page": P, "size": S, "pages": K}`. */
         PageResponse_OrderResponse: {
             /** @description Items on this page. */
@@ -1053,6 +1363,108 @@ export interface components {
              * @description Last change.
              */
             updated_at: string;
+        };
+        /** @description `PUT /users/me/profile`: the whole profile (absent optional fields are cleared). */
+        ProfileRequest: {
+            /** @description Contacts shown to others (default false). */
+            allow_contact?: boolean;
+            /** @description At most 2000 characters. */
+            bio?: string | null;
+            /**
+             * Format: date
+             * @description Between 1900-01-01 and today.
+             */
+            date_of_birth?: string | null;
+            /** @description 1 to 100 characters. */
+            first_name: string;
+            gender?: null | components["schemas"]["GenderDto"];
+            /** @description Listed in search and readable by anyone (default false). */
+            is_public?: boolean;
+            /** @description 1 to 100 characters. */
+            last_name: string;
+            location?: null | components["schemas"]["LocationDto"];
+            /** @description An absolute http(s) URL or an uploaded picture's path. */
+            profile_picture_url?: string | null;
+        };
+        /** @description A whole profile: contacts (only when the reader may see them) and jobs. */
+        ProfileResponse: {
+            /** @description Contacts shown to others. */
+            allow_contact: boolean;
+            /** @description At most 2000 characters. */
+            bio?: string | null;
+            /** @description Contacts, primary first. */
+            contacts: components["schemas"]["ContactResponse"][];
+            /**
+             * Format: date-time
+             * @description Creation time.
+             */
+            created_at: string;
+            /**
+             * Format: date
+             * @description Date of birth.
+             */
+            date_of_birth?: string | null;
+            /** @description First name. */
+            first_name: string;
+            gender?: null | components["schemas"]["GenderDto"];
+            /**
+             * Format: uuid
+             * @description Profile id.
+             */
+            id: string;
+            /** @description Listed and readable by anyone. */
+            is_public: boolean;
+            /** @description Job history, latest start first. */
+            jobs: components["schemas"]["JobResponse"][];
+            /** @description Last name. */
+            last_name: string;
+            location?: null | components["schemas"]["LocationDto"];
+            /** @description Picture URL. */
+            profile_picture_url?: string | null;
+            /**
+             * Format: date-time
+             * @description Last change.
+             */
+            updated_at: string;
+            /**
+             * Format: uuid
+             * @description The owner's user id.
+             */
+            user_id: string;
+        };
+        /** @description A profile in a list: no contacts or jobs. */
+        ProfileSummary: {
+            /** @description At most 2000 characters. */
+            bio?: string | null;
+            /**
+             * Format: date-time
+             * @description Creation time.
+             */
+            created_at: string;
+            /** @description First name. */
+            first_name: string;
+            /**
+             * Format: uuid
+             * @description Profile id.
+             */
+            id: string;
+            /** @description Listed and readable by anyone. */
+            is_public: boolean;
+            /** @description Last name. */
+            last_name: string;
+            location?: null | components["schemas"]["LocationDto"];
+            /** @description Picture URL. */
+            profile_picture_url?: string | null;
+            /**
+             * Format: date-time
+             * @description Last change.
+             */
+            updated_at: string;
+            /**
+             * Format: uuid
+             * @description The owner's user id.
+             */
+            user_id: string;
         };
         /** @description The answer to a delivery. */
         ReceiptResponse: {
@@ -2690,6 +3102,73 @@ export interface operations {
             503: components["responses"]["ServiceUnavailable"];
         };
     };
+    list_profiles: {
+        parameters: {
+            query?: {
+                /** @description Case-insensitive substring of the names, bio or city. */
+                q?: string;
+                country?: "AD" | "AE" | "AF" | "AG" | "AI" | "AL" | "AM" | "AO" | "AQ" | "AR" | "AS" | "AT" | "AU" | "AW" | "AX" | "AZ" | "BA" | "BB" | "BD" | "BE" | "BF" | "BG" | "BH" | "BI" | "BJ" | "BL" | "BM" | "BN" | "BO" | "BQ" | "BR" | "BS" | "BT" | "BV" | "BW" | "BY" | "BZ" | "CA" | "CC" | "CD" | "CF" | "CG" | "CH" | "CI" | "CK" | "CL" | "CM" | "CN" | "CO" | "CR" | "CU" | "CV" | "CW" | "CX" | "CY" | "CZ" | "DE" | "DJ" | "DK" | "DM" | "DO" | "DZ" | "EC" | "EE" | "EG" | "EH" | "ER" | "ES" | "ET" | "FI" | "FJ" | "FK" | "FM" | "FO" | "FR" | "GA" | "GB" | "GD" | "GE" | "GF" | "GG" | "GH" | "GI" | "GL" | "GM" | "GN" | "GP" | "GQ" | "GR" | "GS" | "GT" | "GU" | "GW" | "GY" | "HK" | "HM" | "HN" | "HR" | "HT" | "HU" | "ID" | "IE" | "IL" | "IM" | "IN" | "IO" | "IQ" | "IR" | "IS" | "IT" | "JE" | "JM" | "JO" | "JP" | "KE" | "KG" | "KH" | "KI" | "KM" | "KN" | "KP" | "KR" | "KW" | "KY" | "KZ" | "LA" | "LB" | "LC" | "LI" | "LK" | "LR" | "LS" | "LT" | "LU" | "LV" | "LY" | "MA" | "MC" | "MD" | "ME" | "MF" | "MG" | "MH" | "MK" | "ML" | "MM" | "MN" | "MO" | "MP" | "MQ" | "MR" | "MS" | "MT" | "MU" | "MV" | "MW" | "MX" | "MY" | "MZ" | "NA" | "NC" | "NE" | "NF" | "NG" | "NI" | "NL" | "NO" | "NP" | "NR" | "NU" | "NZ" | "OM" | "PA" | "PE" | "PF" | "PG" | "PH" | "PK" | "PL" | "PM" | "PN" | "PR" | "PS" | "PT" | "PW" | "PY" | "QA" | "RE" | "RO" | "RS" | "RU" | "RW" | "SA" | "SB" | "SC" | "SD" | "SE" | "SG" | "SH" | "SI" | "SJ" | "SK" | "SL" | "SM" | "SN" | "SO" | "SR" | "SS" | "ST" | "SV" | "SX" | "SY" | "SZ" | "TC" | "TD" | "TF" | "TG" | "TH" | "TJ" | "TK" | "TL" | "TM" | "TN" | "TO" | "TR" | "TT" | "TV" | "TW" | "TZ" | "UA" | "UG" | "UM" | "US" | "UY" | "UZ" | "VA" | "VC" | "VE" | "VG" | "VI" | "VN" | "VU" | "WF" | "WS" | "YE" | "YT" | "ZA" | "ZM" | "ZW";
+                /** @description City (case-insensitive, exact). */
+                city?: string;
+                /** @description Page number, from 1. */
+                page?: number;
+                /** @description Page size, 1 to 100 (default 20). */
+                size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PageResponse"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            422: components["responses"]["UnprocessableEntity"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    get_profile: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Profile id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProfileResponse"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            /** @description No such profile, or not visible to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
     list_users: {
         parameters: {
             query?: {
@@ -2854,6 +3333,369 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    get_mine: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProfileResponse"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            /** @description No profile yet (or deleted) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    put_mine: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ProfileRequest"];
+            };
+        };
+        responses: {
+            /** @description Replaced */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProfileResponse"];
+                };
+            };
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProfileResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableEntity"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    delete_mine: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            /** @description No profile */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    list_contacts: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ContactResponse"][];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    add_contact: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ContactRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ContactResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableEntity"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    delete_contact: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Contact id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    update_contact: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Contact id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ContactPatchRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ContactResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableEntity"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    list_jobs: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JobResponse"][];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    add_job: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["JobRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JobResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableEntity"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    delete_job: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Job-history entry id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    update_job: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Job-history entry id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["JobPatchRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JobResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableEntity"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    upload_picture: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Field `file`: the image */
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["ImageUpload"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProfileResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            /** @description No profile */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableEntity"];
             503: components["responses"]["ServiceUnavailable"];
         };
     };

@@ -17,6 +17,7 @@ pub mod serde_util;
 pub mod catalog;
 pub mod identity;
 pub mod ordering;
+pub mod profiles;
 pub mod webhooks;
 
 use std::sync::Arc;

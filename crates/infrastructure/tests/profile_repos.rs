@@ -209,7 +209,10 @@ async fn the_database_itself_refuses_a_second_live_primary() {
         .await
         .unwrap_err();
     let text = err.to_string().to_lowercase();
-    assert!(text.contains("unique") || text.contains("duplicate"), "{err}");
+    assert!(
+        text.contains("unique") || text.contains("duplicate"),
+        "{err}"
+    );
 }
 
 #[tokio::test]

@@ -247,6 +247,47 @@ pub async fn upload_image(
     id: web::Path<Uuid>,
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
+    let product = ProductId::from_uuid(id.into_inner());
+    // Before a byte of the body is read: 403/404 at once.
+    catalog.check_image_target(&who.0, product).await?;
+    let bytes = read_image_form(&req, payload, limit.0).await?;
+    let key = catalog.add_image(&who.0, product, bytes).await?;
+    Ok(HttpResponse::Created().json(ImageResponse {
+        url: image_path(&key),
+    }))
+}
+
+/// An uploaded image (public; names are random and never reused, so it is cached for a year).
+#[utoipa::path(get, path = "/api/v1/images/{key}", tag = "catalog",
+    params(("key" = String, Path, description = "Generated file name")),
+    responses(
+        (status = 200, description = "The image bytes", content_type = "image/*"),
+        (status = 404, body = Problem, content_type = "application/problem+json", description = "No such image"),
+    ))]
+pub async fn get_image(
+    catalog: web::Data<CatalogService>,
+    key: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let file = catalog.image(&key).await?;
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CONTENT_TYPE, file.content_type.content_type()))
+        .insert_header((header::CACHE_CONTROL, "public, max-age=31536000, immutable"))
+        .insert_header(("x-content-type-options", "nosniff"))
+        .body(file.bytes))
+}
+
+/// Reads a `multipart/form-data` body that has exactly one field, `file`,
+/// of at most `max` bytes (checked while streaming): the upload form of
+/// product images and profile pictures.
+///
+/// # Errors
+/// 415 when the body is not multipart, 413 over `max`, 422 for another
+/// field, a second file or none, 400 for a broken form.
+pub(crate) async fn read_image_form(
+    req: &HttpRequest,
+    payload: web::Payload,
+    max: usize,
+) -> Result<Vec<u8>, ApiError> {
     let is_multipart = req
         .headers()
         .get(header::CONTENT_TYPE)
@@ -257,10 +298,6 @@ pub async fn upload_image(
             "expected multipart/form-data with a `file` field".into(),
         ));
     }
-    let product = ProductId::from_uuid(id.into_inner());
-    // Before a byte of the body is read: 403/404 at once.
-    catalog.check_image_target(&who.0, product).await?;
-    let max = limit.0;
     let mut form = Multipart::new(req.headers(), payload);
     let mut file: Option<Vec<u8>> = None;
     while let Some(field) = form.next().await {
@@ -286,30 +323,7 @@ pub async fn upload_image(
         }
         file = Some(bytes);
     }
-    let bytes = file.ok_or_else(|| {
+    file.ok_or_else(|| {
         ApiError::Validation(vec![keel_domain::FieldError::new("file", "is required")])
-    })?;
-    let key = catalog.add_image(&who.0, product, bytes).await?;
-    Ok(HttpResponse::Created().json(ImageResponse {
-        url: image_path(&key),
-    }))
-}
-
-/// An uploaded image (public; names are random and never reused, so it is cached for a year).
-#[utoipa::path(get, path = "/api/v1/images/{key}", tag = "catalog",
-    params(("key" = String, Path, description = "Generated file name")),
-    responses(
-        (status = 200, description = "The image bytes", content_type = "image/*"),
-        (status = 404, body = Problem, content_type = "application/problem+json", description = "No such image"),
-    ))]
-pub async fn get_image(
-    catalog: web::Data<CatalogService>,
-    key: web::Path<String>,
-) -> Result<HttpResponse, ApiError> {
-    let file = catalog.image(&key).await?;
-    Ok(HttpResponse::Ok()
-        .insert_header((header::CONTENT_TYPE, file.content_type.content_type()))
-        .insert_header((header::CACHE_CONTROL, "public, max-age=31536000, immutable"))
-        .insert_header(("x-content-type-options", "nosniff"))
-        .body(file.bytes))
+    })
 }
