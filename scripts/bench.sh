@@ -94,7 +94,45 @@ bench_backend() { # $1 = name, $2 = database url, $3 = session cache TTL, $4 = s
   if [ "${4:-no}" = yes ]; then
     bench_shop "$name" "$token"
   fi
+  if [ "${5:-}" != "" ]; then
+    bench_profiles "$name" "$5"
+  fi
   kill_keel
+}
+
+# Public profile search: $PROFILES public profiles (with users and
+# locations, inserted with SQL on PostgreSQL), a page of 20 for a random
+# term per request. Profiles have no list cache: every figure is a miss.
+PROFILES=${BENCH_PROFILES:-5000}
+bench_profiles() { # $1 = name, $2 = PostgreSQL url of the running database
+  psql "$2" -q >/dev/null <<SQL
+INSERT INTO users (id, email, email_verified, role, is_active, created_at, updated_at)
+  SELECT ('00000000-0000-7000-8000-' || lpad(to_hex(g), 12, '0'))::uuid, 'person' || g || '@bench.example',
+         false, 'customer', true, now(), now()
+  FROM generate_series(1, $PROFILES) g;
+INSERT INTO profile_locations (id, country, city, created_at, updated_at)
+  SELECT ('00000000-0000-7000-9000-' || lpad(to_hex(g), 12, '0'))::uuid,
+         (ARRAY['GB','FR','DE','US','JP'])[1 + g % 5], 'City' || (g % 50), now(), now()
+  FROM generate_series(1, $PROFILES) g;
+INSERT INTO profiles (id, user_id, location_id, first_name, last_name, bio, is_public, allow_contact,
+                      search_text, created_at, updated_at)
+  SELECT ('00000000-0000-7000-a000-' || lpad(to_hex(g), 12, '0'))::uuid,
+         ('00000000-0000-7000-8000-' || lpad(to_hex(g), 12, '0'))::uuid,
+         ('00000000-0000-7000-9000-' || lpad(to_hex(g), 12, '0'))::uuid,
+         'First' || g, 'Family' || (g % 97), 'Works on project ' || (g % 211), true, false,
+         lower('First' || g || ' Family' || (g % 97) || ' Works on project ' || (g % 211) || ' City' || (g % 50)),
+         now() - (g || ' seconds')::interval, now()
+  FROM generate_series(1, $PROFILES) g;
+ANALYZE users; ANALYZE profiles; ANALYZE profile_locations;
+SQL
+  cat > "$WORK/profiles.lua" <<'LUA'
+math.randomseed(os.time())
+function request()
+  return wrk.format("GET", "/api/v1/profiles?size=20&q=family" .. math.random(0, 96))
+end
+LUA
+  RESULT[$name,profiles]=$(wrk_run -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" -s "$WORK/profiles.lua" "$BASE")
+  RESULT[$name,profiles_list]=$(wrk_run -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" "$BASE/api/v1/profiles?size=20&country=GB")
 }
 
 # Product list (page of 20 out of $PRODUCTS) with and without a search term,
@@ -140,7 +178,7 @@ echo "== PostgreSQL"
 PG_PREFIX=${PG_URL%/*}
 BENCH_DB="keel_bench_$(date +%s)"
 psql "$PG_URL" -qc "CREATE DATABASE $BENCH_DB" >/dev/null
-bench_backend postgres "$PG_PREFIX/$BENCH_DB" 5 yes
+bench_backend postgres "$PG_PREFIX/$BENCH_DB" 5 yes "$PG_PREFIX/$BENCH_DB"
 psql "$PG_URL" -qc "DROP DATABASE IF EXISTS $BENCH_DB WITH (FORCE)" >/dev/null
 
 echo "== PostgreSQL, session cache off"
@@ -207,6 +245,12 @@ $(field nocache,list 1) req/s (p50 $(field nocache,list 2) ms, p99 $(field nocac
 $(awk -v a="$(field nocache,list 1)" -v b="$PGBENCH_TPS" 'BEGIN { printf "%.1f", 100 * a / b }')% of pgbench; search $(field nocache,search 1) req/s;
 checkout $(awk -v r="$(field nocache,checkout 1)" 'BEGIN { printf "%.0f", r / 2 }') orders/s (p99 $(field nocache,checkout 3) ms).
 
+Profiles have no list cache, so their figures are misses: PostgreSQL, search
+for a random \`q=familyN\` over $PROFILES public profiles (trigram index on the
+search text): $(field postgres,profiles 1) req/s (p50 $(field postgres,profiles 2) ms,
+p99 $(field postgres,profiles 3) ms); the country filter without a term:
+$(field postgres,profiles_list 1) req/s (p99 $(field postgres,profiles_list 3) ms).
+
 **Ceiling:** \`pgbench -S -c 16 -j 2 -T 15\` (scale 10) on the same PostgreSQL in the same run:
 **$PGBENCH_TPS tps**.
 
@@ -214,6 +258,7 @@ checkout $(awk -v r="$(field nocache,checkout 1)" 'BEGIN { printf "%.0f", r / 2 
 |---|---|---|
 | authenticated \`/users/me\` on PostgreSQL >= 35% of pgbench -S | $ME_PG req/s = $PCT% | $(awk -v p="$PCT" 'BEGIN { print (p >= 35 ? "yes" : "no") }') |
 | product list without a search term on PostgreSQL >= 12% of pgbench -S | $(field postgres,list 1) req/s = $(awk -v a="$(field postgres,list 1)" -v b="$PGBENCH_TPS" 'BEGIN { printf "%.1f", 100 * a / b }')% | $(awk -v a="$(field postgres,list 1)" -v b="$PGBENCH_TPS" 'BEGIN { print (100 * a / b >= 12 ? "yes" : "no") }') |
+| uncached public profile search (page of 20 of $PROFILES, random term) on PostgreSQL >= 15% of pgbench -S | $(field postgres,profiles 1) req/s = $(awk -v a="$(field postgres,profiles 1)" -v b="$PGBENCH_TPS" 'BEGIN { printf "%.1f", 100 * a / b }')% (p99 $(field postgres,profiles 3) ms) | $(awk -v a="$(field postgres,profiles 1)" -v b="$PGBENCH_TPS" 'BEGIN { print (100 * a / b >= 15 ? "yes" : "no") }') |
 | checkout on PostgreSQL (recorded with p99) | $(awk -v r="$(field postgres,checkout 1)" 'BEGIN { printf "%.0f", r / 2 }') orders/s, p99 $(field postgres,checkout 3) ms | recorded |
 | p99 of \`/users/me\` under a login flood < 50 ms | PostgreSQL $FLOOD_P99 ms, SQLite $FLOOD_P99_SQLITE ms | $(awk -v a="$FLOOD_P99" -v b="$FLOOD_P99_SQLITE" 'BEGIN { print (a < 50 && b < 50 ? "yes" : "no") }') |
 
