@@ -150,10 +150,10 @@ pub struct ProfileRequest {
     /// At most 2000 characters.
     #[schema(max_length = 2000)]
     pub bio: Option<String>,
-    /// An absolute http(s) URL or an uploaded picture's path.
+    /// An absolute http(s) URL or an uploaded picture's path (empty clears it).
     #[schema(
         max_length = 2048,
-        pattern = r"^(https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?([/?#][^\s\u0000-\u001F\u007F-\u009F]*)?|/api/v1/images/[a-z0-9]{1,64}\.(jpg|png|webp))$"
+        pattern = r"^(|https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?([/?#][^\s\u0000-\u001F\u007F-\u009F]*)?|/api/v1/images/[a-z0-9]{1,64}\.(jpg|png|webp))$"
     )]
     pub profile_picture_url: Option<String>,
     /// Listed in search and readable by anyone (default false).

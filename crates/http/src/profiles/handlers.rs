@@ -156,7 +156,9 @@ pub async fn get_profile(
 
 /// My contacts, primary first.
 #[utoipa::path(get, path = "/api/v1/users/me/profile/contacts", tag = "profiles", security(("bearer" = [])),
-    responses((status = 200, body = [ContactResponse])))]
+    responses((status = 200, body = [ContactResponse]),
+        (status = 404, body = crate::problem::Problem, content_type = "application/problem+json", description = "No profile yet (or deleted)"),
+    ))]
 pub async fn list_contacts(
     items: web::Data<ProfileItemService>,
     who: Authenticated,
@@ -173,7 +175,9 @@ pub async fn list_contacts(
 /// Add a contact.
 #[utoipa::path(post, path = "/api/v1/users/me/profile/contacts", tag = "profiles", security(("bearer" = [])),
     request_body = ContactRequest,
-    responses((status = 201, body = ContactResponse)))]
+    responses((status = 201, body = ContactResponse),
+        (status = 404, body = crate::problem::Problem, content_type = "application/problem+json", description = "No profile yet (or deleted)"),
+    ))]
 pub async fn add_contact(
     items: web::Data<ProfileItemService>,
     who: Authenticated,
@@ -224,7 +228,9 @@ pub async fn delete_contact(
 
 /// My job history, latest start first.
 #[utoipa::path(get, path = "/api/v1/users/me/profile/jobs", tag = "profiles", security(("bearer" = [])),
-    responses((status = 200, body = [JobResponse])))]
+    responses((status = 200, body = [JobResponse]),
+        (status = 404, body = crate::problem::Problem, content_type = "application/problem+json", description = "No profile yet (or deleted)"),
+    ))]
 pub async fn list_jobs(
     items: web::Data<ProfileItemService>,
     who: Authenticated,
@@ -236,7 +242,9 @@ pub async fn list_jobs(
 /// Add a job-history entry.
 #[utoipa::path(post, path = "/api/v1/users/me/profile/jobs", tag = "profiles", security(("bearer" = [])),
     request_body = JobRequest,
-    responses((status = 201, body = JobResponse)))]
+    responses((status = 201, body = JobResponse),
+        (status = 404, body = crate::problem::Problem, content_type = "application/problem+json", description = "No profile yet (or deleted)"),
+    ))]
 pub async fn add_job(
     items: web::Data<ProfileItemService>,
     who: Authenticated,
