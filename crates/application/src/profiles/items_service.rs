@@ -6,10 +6,11 @@ use keel_domain::clock::Clock;
 use keel_domain::identity::Principal;
 use keel_domain::profiles::{
     Contact, ContactId, ContactType, JobEntry, JobEntryId, ProfileId, ProfileItem, ProfileRepo,
+    ProfileView,
 };
 
 use super::error::ProfilesError;
-use super::profile_service::optional_text;
+use super::profile_service::{live_profile, optional_text};
 
 /// A new contact.
 #[derive(Debug, Clone, Default)]
@@ -87,13 +88,13 @@ impl ProfileItemService {
         Self { profiles, clock }
     }
 
+    /// The caller's live profile with its items.
+    async fn own_view(&self, principal: &Principal) -> Result<ProfileView, ProfilesError> {
+        live_profile(self.profiles.as_ref(), principal).await
+    }
+
     async fn own_profile(&self, principal: &Principal) -> Result<ProfileId, ProfilesError> {
-        self.profiles
-            .view_by_user(principal.user.id)
-            .await?
-            .filter(|v| v.profile.deactivated_at.is_none())
-            .map(|v| v.profile.id)
-            .ok_or(ProfilesError::NotFound)
+        Ok(self.own_view(principal).await?.profile.id)
     }
 
     /// The caller's active contacts.
@@ -101,13 +102,7 @@ impl ProfileItemService {
     /// # Errors
     /// `NotFound` without a live profile; storage errors.
     pub async fn contacts(&self, principal: &Principal) -> Result<Vec<Contact>, ProfilesError> {
-        let view = self
-            .profiles
-            .view_by_user(principal.user.id)
-            .await?
-            .filter(|v| v.profile.deactivated_at.is_none())
-            .ok_or(ProfilesError::NotFound)?;
-        Ok(view.contacts)
+        Ok(self.own_view(principal).await?.contacts)
     }
 
     /// Adds a contact.
@@ -179,13 +174,7 @@ impl ProfileItemService {
     /// # Errors
     /// `NotFound` without a live profile; storage errors.
     pub async fn jobs(&self, principal: &Principal) -> Result<Vec<JobEntry>, ProfilesError> {
-        let view = self
-            .profiles
-            .view_by_user(principal.user.id)
-            .await?
-            .filter(|v| v.profile.deactivated_at.is_none())
-            .ok_or(ProfilesError::NotFound)?;
-        Ok(view.jobs)
+        Ok(self.own_view(principal).await?.jobs)
     }
 
     /// Adds a job entry.

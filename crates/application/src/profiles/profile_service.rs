@@ -94,6 +94,18 @@ fn collect<T>(result: Result<T, FieldError>, errors: &mut Vec<FieldError>) -> Op
     result.map_err(|e| errors.push(e)).ok()
 }
 
+/// The caller's live (not deleted) profile with its items.
+pub(crate) async fn live_profile(
+    profiles: &dyn ProfileRepo,
+    principal: &Principal,
+) -> Result<ProfileView, ProfilesError> {
+    profiles
+        .view_by_user(principal.user.id)
+        .await?
+        .filter(|v| v.profile.deactivated_at.is_none())
+        .ok_or(ProfilesError::NotFound)
+}
+
 /// Whether `raw` is a picture URL: absolute http(s), or an uploaded image's path.
 fn picture_url(raw: &str) -> Result<String, FieldError> {
     let raw = raw.trim();
@@ -131,11 +143,7 @@ impl ProfileService {
 
     /// The caller's live profile.
     async fn live_own(&self, principal: &Principal) -> Result<ProfileView, ProfilesError> {
-        self.profiles
-            .view_by_user(principal.user.id)
-            .await?
-            .filter(|v| v.profile.deactivated_at.is_none())
-            .ok_or(ProfilesError::NotFound)
+        live_profile(self.profiles.as_ref(), principal).await
     }
 
     /// The caller's profile with its contacts and jobs.
