@@ -249,6 +249,21 @@ async fn cors_allows_only_configured_origins() {
     );
     // A rejected preflight is a problem document, not plain text.
     assert_problem(denied, StatusCode::BAD_REQUEST).await;
+    // A 405 rewritten as a problem keeps its CORS headers, so the browser can read it.
+    let wrong_method = app
+        .request(Method::PUT, "/api/v1/users/me")
+        .header("origin", "https://app.example")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        wrong_method
+            .headers()
+            .get("access-control-allow-origin")
+            .and_then(|v| v.to_str().ok()),
+        Some("https://app.example")
+    );
+    assert_problem(wrong_method, StatusCode::METHOD_NOT_ALLOWED).await;
 }
 
 #[tokio::test]

@@ -74,11 +74,11 @@ async fn keel_migrate_commands_work() {
     run(MigrateAction::Up).await.unwrap();
     run(MigrateAction::Status).await.unwrap();
     // Down to just before the webhook events table, however many come after.
-    let after_jobs = Migrator::migrations()
+    let webhook_events = Migrator::migrations()
         .iter()
         .position(|m| m.name().contains("create_webhook_events"))
         .expect("listed");
-    let steps = u32::try_from(Migrator::migrations().len() - after_jobs).unwrap();
+    let steps = u32::try_from(Migrator::migrations().len() - webhook_events).unwrap();
     run(MigrateAction::Down { steps }).await.unwrap();
     let db = Database::connect(&settings.database.url).await.unwrap();
     assert!(!table_exists(&db, "webhook_events").await);

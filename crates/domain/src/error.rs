@@ -133,3 +133,18 @@ impl std::fmt::Display for FieldError {
 }
 
 impl std::error::Error for FieldError {}
+
+/// `raw` trimmed, when it has 1..=`max` characters and no control
+/// character; else a [`FieldError`] on `field` saying so (shared by the
+/// catalog's names and the profiles' names and contact values).
+pub(crate) fn bounded_text(raw: &str, field: &str, max: usize) -> Result<String, FieldError> {
+    let value = raw.trim();
+    let len = value.chars().count();
+    if len == 0 || len > max || value.chars().any(char::is_control) {
+        return Err(FieldError::new(
+            field,
+            format!("must be 1 to {max} characters without control characters"),
+        ));
+    }
+    Ok(value.to_owned())
+}

@@ -130,9 +130,11 @@ pub fn ensure_problem<B>(res: ServiceResponse<B>) -> actix_web::Result<ErrorHand
             .and_then(|m| m.allow(res.request().path()))
             .unwrap_or_default()
             .to_owned();
+        let mut replacement = method_not_allowed(&allow);
+        keep_headers(res.headers(), &mut replacement);
         let (req, _) = res.into_parts();
         return Ok(ErrorHandlerResponse::Response(
-            ServiceResponse::new(req, method_not_allowed(&allow)).map_into_right_body(),
+            ServiceResponse::new(req, replacement).map_into_right_body(),
         ));
     }
     let detail = match status.as_u16() {
@@ -141,17 +143,21 @@ pub fn ensure_problem<B>(res: ServiceResponse<B>) -> actix_web::Result<ErrorHand
         _ => status.canonical_reason().unwrap_or("error"),
     };
     let mut replacement = problem_response(status, detail, None);
-    // Keep every header but the body's own (Allow, Retry-After,
-    // WWW-Authenticate, the CORS headers...).
-    for (name, value) in res.headers() {
-        if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {
-            replacement
-                .headers_mut()
-                .append(name.clone(), value.clone());
-        }
-    }
+    keep_headers(res.headers(), &mut replacement);
     let (req, _) = res.into_parts();
     Ok(ErrorHandlerResponse::Response(
         ServiceResponse::new(req, replacement).map_into_right_body(),
     ))
+}
+
+/// Copies every header of the replaced answer (Retry-After,
+/// WWW-Authenticate, the CORS headers...) but the body's own and those the
+/// replacement already sets (a 405's `Allow`).
+fn keep_headers(from: &header::HeaderMap, to: &mut HttpResponse) {
+    let own: Vec<header::HeaderName> = to.headers().keys().cloned().collect();
+    for (name, value) in from {
+        if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH && !own.contains(name) {
+            to.headers_mut().append(name.clone(), value.clone());
+        }
+    }
 }

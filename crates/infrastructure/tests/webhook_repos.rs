@@ -96,3 +96,26 @@ async fn requeueing_a_processed_or_unknown_event_changes_nothing() {
     );
     assert_eq!(jobs(&db).await, 0);
 }
+
+#[tokio::test]
+async fn requeueing_a_retrying_event_moves_its_waiting_job_instead_of_adding_one() {
+    let db = common::fresh_db().await;
+    let repo = SeaOrmWebhookEventRepo::new(db.clone());
+    let mut retrying = event("msg_retry", WebhookStatus::Pending);
+    repo.insert_new(&retrying, Some(job())).await.unwrap();
+    retrying.status = WebhookStatus::Retrying;
+    repo.update(&retrying).await.unwrap();
+    assert_eq!(jobs(&db).await, 1);
+
+    assert!(repo.requeue(retrying.id, now(), job()).await.unwrap());
+
+    assert_eq!(
+        jobs(&db).await,
+        1,
+        "one job per event, never two retry chains"
+    );
+    assert_eq!(
+        repo.find(retrying.id).await.unwrap().unwrap().status,
+        WebhookStatus::Pending
+    );
+}

@@ -14,4 +14,4 @@ use crate::test_support::profiles as test_support;
 
 pub use error::{ProfilesCase, ProfilesError};
 pub use items_service::{ContactInput, ContactPatch, JobInput, JobPatch, ProfileItemService};
-pub use profile_service::{LocationInput, ProfileInput, ProfileSearch, ProfileService};
+pub use profile_service::{LocationInput, PictureUrl, ProfileInput, ProfileSearch, ProfileService};

@@ -66,7 +66,11 @@ pub struct ProfileService {
     storage: Arc<dyn FileStorage>,
     images: Arc<dyn ImageDecoder>,
     clock: Arc<dyn Clock>,
+    url_for: PictureUrl,
 }
+
+/// Where the HTTP layer serves a stored image (its path for a key).
+pub type PictureUrl = Arc<dyn Fn(&StorageKey) -> String + Send + Sync>;
 
 /// `Some(text)` trimmed within `max` characters, `None` when blank.
 pub(crate) fn optional_text(
@@ -106,12 +110,16 @@ pub(crate) async fn live_profile(
         .ok_or(ProfilesError::NotFound)
 }
 
-/// Whether `raw` is a picture URL: absolute http(s), or an uploaded image's path.
-fn picture_url(raw: &str) -> Result<String, FieldError> {
+/// Whether `raw` is a picture URL: absolute http(s), or where `url_for`
+/// serves an uploaded image.
+fn picture_url(raw: &str, url_for: &PictureUrl) -> Result<String, FieldError> {
     let raw = raw.trim();
-    if let Some(key) = raw.strip_prefix("/api/v1/images/")
-        && StorageKey::parse(key).is_ok()
-    {
+    let uploaded = raw
+        .rsplit('/')
+        .next()
+        .and_then(|last| StorageKey::parse(last).ok())
+        .is_some_and(|key| url_for(&key) == raw);
+    if uploaded {
         return Ok(raw.to_owned());
     }
     ImageUrl::parse(raw)
@@ -126,18 +134,20 @@ fn picture_url(raw: &str) -> Result<String, FieldError> {
 
 impl ProfileService {
     /// Wires the service; pictures go through the shop's image pipeline
-    /// (`storage` and `images`).
+    /// (`storage` and `images`) and are served where `url_for` says.
     pub fn new(
         profiles: Arc<dyn ProfileRepo>,
         storage: Arc<dyn FileStorage>,
         images: Arc<dyn ImageDecoder>,
         clock: Arc<dyn Clock>,
+        url_for: PictureUrl,
     ) -> Self {
         Self {
             profiles,
             storage,
             images,
             clock,
+            url_for,
         }
     }
 
@@ -183,7 +193,7 @@ impl ProfileService {
             .profile_picture_url
             .as_deref()
             .filter(|p| !p.trim().is_empty())
-            .and_then(|p| collect(picture_url(p), &mut errors));
+            .and_then(|p| collect(picture_url(p, &self.url_for), &mut errors));
         let earliest = NaiveDate::from_ymd_opt(1900, 1, 1).unwrap_or_default();
         if let Some(born) = input.date_of_birth
             && (born > now.date_naive() || born < earliest)
@@ -312,7 +322,7 @@ impl ProfileService {
         viewer: Option<&Principal>,
         search: ProfileSearch,
         page: PageRequest,
-    ) -> Result<Page<ProfileView>, ProfilesError> {
+    ) -> Result<Page<Profile>, ProfilesError> {
         let mut errors = Vec::new();
         let query =
             optional_text(search.q.as_deref(), "q", 100, &mut errors).map(|q| q.to_lowercase());
@@ -332,21 +342,7 @@ impl ProfileService {
             city,
             include_hidden: viewer.is_some_and(|p| p.role == Role::Admin),
         };
-        let page = self.profiles.search(&filter, page).await?;
-        Ok(Page {
-            items: page
-                .items
-                .into_iter()
-                .map(|profile| ProfileView {
-                    profile,
-                    contacts: Vec::new(),
-                    jobs: Vec::new(),
-                    owner_active: true,
-                })
-                .collect(),
-            total: page.total,
-            request: page.request,
-        })
+        Ok(self.profiles.search(&filter, page).await?)
     }
 
     /// Checks, before an upload's body is read, that the caller has a live
@@ -359,8 +355,7 @@ impl ProfileService {
     }
 
     /// Stores an uploaded picture (typed by its content, like product
-    /// images) and points the caller's profile at it; `url_for` is where the
-    /// HTTP layer serves a stored key.
+    /// images) and points the caller's profile at it.
     ///
     /// # Errors
     /// `NotFound` without a live profile, `UnsupportedMediaType` for bytes
@@ -369,7 +364,6 @@ impl ProfileService {
         &self,
         principal: &Principal,
         bytes: Vec<u8>,
-        url_for: impl Fn(&StorageKey) -> String + Send,
     ) -> Result<ProfileView, ProfilesError> {
         let mut profile = self.live_own(principal).await?.profile;
         let kind = self
@@ -380,7 +374,7 @@ impl ProfileService {
             .kind;
         let key = StorageKey::generate(kind);
         self.storage.put(&key, bytes, kind).await?;
-        profile.profile_picture_url = Some(url_for(&key));
+        profile.profile_picture_url = Some((self.url_for)(&key));
         profile.updated_at = self.clock.now();
         self.profiles.save(&profile).await?;
         self.live_own(principal).await

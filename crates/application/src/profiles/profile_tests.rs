@@ -277,15 +277,11 @@ async fn a_picture_is_typed_by_content_stored_and_set_and_anything_else_is_refus
     let service = m.service();
 
     service
-        .set_picture(&me, b"png".to_vec(), |k| {
-            format!("/pictures/{}", k.as_str())
-        })
+        .set_picture(&me, b"png".to_vec())
         .await
         .expect("set");
     assert_eq!(
-        service
-            .set_picture(&me, b"<html>".to_vec(), |k| k.as_str().to_owned())
-            .await,
+        service.set_picture(&me, b"<html>".to_vec()).await,
         Err(ProfilesError::Case(ProfilesCase::UnsupportedMediaType))
     );
 }

@@ -74,6 +74,7 @@ impl Mocks {
             Arc::new(self.storage),
             Arc::new(self.images),
             Arc::new(clock()),
+            Arc::new(|k| format!("/pictures/{}", k.as_str())),
         )
     }
 

@@ -4,13 +4,15 @@ use std::sync::Arc;
 use std::time::Duration as StdDuration;
 
 use keel_application::catalog::CatalogService;
-use keel_domain::catalog::ProductRepo;
+use keel_domain::catalog::{FileStorage, ImageDecoder, ProductRepo};
 use keel_infrastructure::persistence::{CachingProductRepo, SeaOrmCategoryRepo, SeaOrmProductRepo};
 use keel_infrastructure::storage::{ImageCrateDecoder, LocalFileStorage};
 
 use crate::wiring::Wiring;
 
-/// Wires the catalog; provides `Arc<dyn ProductRepo>` (carts price from it).
+/// Wires the catalog; provides `Arc<dyn ProductRepo>` (carts price from it)
+/// and its image pipeline, `Arc<dyn FileStorage>` and `Arc<dyn ImageDecoder>`
+/// (profile pictures go through it).
 pub fn wire(w: &mut Wiring<'_>) -> anyhow::Result<()> {
     let settings = w.settings;
     let products: Arc<dyn ProductRepo> = Arc::new(CachingProductRepo::new(
@@ -23,14 +25,18 @@ pub fn wire(w: &mut Wiring<'_>) -> anyhow::Result<()> {
             settings.uploads.dir
         )
     })?;
+    let storage: Arc<dyn FileStorage> = Arc::new(storage);
+    let images: Arc<dyn ImageDecoder> = Arc::new(ImageCrateDecoder);
     let catalog = Arc::new(CatalogService::new(
         Arc::new(SeaOrmCategoryRepo::new(w.db.clone())),
         products.clone(),
-        Arc::new(storage),
-        Arc::new(ImageCrateDecoder),
+        storage.clone(),
+        images.clone(),
         w.clock.clone(),
     ));
     w.provide(products);
+    w.provide(storage);
+    w.provide(images);
     w.serve(keel_http::catalog::context(
         catalog,
         settings.uploads.max_bytes,

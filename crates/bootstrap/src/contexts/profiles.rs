@@ -3,34 +3,28 @@
 use std::sync::Arc;
 
 use keel_application::profiles::{ProfileItemService, ProfileService};
+use keel_domain::catalog::{FileStorage, ImageDecoder};
 use keel_domain::profiles::ProfileRepo;
 use keel_infrastructure::persistence::profiles::SeaOrmProfileRepo;
-use keel_infrastructure::storage::{ImageCrateDecoder, LocalFileStorage};
 
 use crate::wiring::Wiring;
 
-/// Wires profiles; pictures share the catalog's upload directory (and so
-/// its `/api/v1/images/{key}` route) and image decoder.
+/// Wires profiles; pictures go through the catalog's image pipeline (its
+/// storage and decoder, so `/api/v1/images/{key}` serves them too).
 pub fn wire(w: &mut Wiring<'_>) -> anyhow::Result<()> {
-    let settings = w.settings;
     let repo: Arc<dyn ProfileRepo> = Arc::new(SeaOrmProfileRepo::new(w.db.clone()));
-    let storage = LocalFileStorage::new(&settings.uploads.dir).map_err(|e| {
-        anyhow::anyhow!(
-            "cannot create APP__UPLOADS__DIR {}: {e}",
-            settings.uploads.dir
-        )
-    })?;
     let profiles = Arc::new(ProfileService::new(
         repo.clone(),
-        Arc::new(storage),
-        Arc::new(ImageCrateDecoder),
+        w.require::<Arc<dyn FileStorage>>()?,
+        w.require::<Arc<dyn ImageDecoder>>()?,
         w.clock.clone(),
+        Arc::new(keel_http::catalog::dto::image_path),
     ));
     let items = Arc::new(ProfileItemService::new(repo, w.clock.clone()));
     w.serve(keel_http::profiles::context(
         profiles,
         items,
-        settings.uploads.max_bytes,
+        w.settings.uploads.max_bytes,
     ));
     Ok(())
 }

@@ -20,15 +20,7 @@ pub const MAX_NAME_CHARS: usize = 200;
 
 /// Trims `raw` and checks it has 1..=200 characters and no control characters.
 fn parse_name(raw: &str) -> Result<String, FieldError> {
-    let name = raw.trim();
-    let chars = name.chars().count();
-    if !(1..=MAX_NAME_CHARS).contains(&chars) || name.chars().any(char::is_control) {
-        return Err(FieldError::new(
-            "name",
-            "must be 1 to 200 characters without control characters",
-        ));
-    }
-    Ok(name.to_owned())
+    crate::error::bounded_text(raw, "name", MAX_NAME_CHARS)
 }
 
 /// A category's display name: trimmed, 1..=200 characters.

@@ -119,23 +119,11 @@ impl CartView {
         lines: Vec<CartLine>,
         empty_currency: Currency,
     ) -> Result<CartView, MoneyError> {
-        let currency = lines
-            .first()
-            .map_or(empty_currency, |l| l.unit_price.currency());
-        let mut total = Money::zero(currency);
-        let mut priced = Vec::with_capacity(lines.len());
+        let mut view = CartView::empty(empty_currency);
         for line in lines {
-            if line.unit_price.is_negative() {
-                return Err(MoneyError::Negative);
-            }
-            let line_total = line.unit_price.checked_mul(line.quantity.get())?;
-            total = total.checked_add(&line_total)?;
-            priced.push(PricedLine { line, line_total });
+            view.push(line).map_err(|(_, e)| e)?;
         }
-        Ok(CartView {
-            lines: priced,
-            total,
-        })
+        Ok(view)
     }
 
     /// Prices what can be priced together and returns the rest: the first
@@ -146,20 +134,44 @@ impl CartView {
         lines: Vec<CartLine>,
         empty_currency: Currency,
     ) -> (CartView, Vec<CartLine>) {
-        let mut fitting: Vec<CartLine> = Vec::with_capacity(lines.len());
-        let mut left_out = Vec::new();
-        let mut view = CartView {
-            lines: Vec::new(),
-            total: Money::zero(empty_currency),
-        };
-        for line in lines {
-            fitting.push(line);
-            match CartView::from_lines(fitting.clone(), empty_currency) {
-                Ok(priced) => view = priced,
-                Err(_) => left_out.extend(fitting.pop()),
-            }
-        }
+        let mut view = CartView::empty(empty_currency);
+        let left_out = lines
+            .into_iter()
+            .filter_map(|line| view.push(line).err().map(|(line, _)| line))
+            .collect();
         (view, left_out)
+    }
+
+    fn empty(currency: Currency) -> Self {
+        CartView {
+            lines: Vec::new(),
+            total: Money::zero(currency),
+        }
+    }
+
+    /// Adds `line` when it prices with the lines already in (the first line
+    /// sets the currency); otherwise hands it back with the reason.
+    fn push(&mut self, line: CartLine) -> Result<(), (CartLine, MoneyError)> {
+        let priced = (|| {
+            if line.unit_price.is_negative() {
+                return Err(MoneyError::Negative);
+            }
+            let base = if self.lines.is_empty() {
+                Money::zero(line.unit_price.currency())
+            } else {
+                self.total
+            };
+            let line_total = line.unit_price.checked_mul(line.quantity.get())?;
+            Ok((line_total, base.checked_add(&line_total)?))
+        })();
+        match priced {
+            Ok((line_total, total)) => {
+                self.total = total;
+                self.lines.push(PricedLine { line, line_total });
+                Ok(())
+            }
+            Err(e) => Err((line, e)),
+        }
     }
 
     /// The priced lines, in cart order.

@@ -5,7 +5,7 @@ use std::fmt;
 
 use serde::Serialize;
 
-use crate::error::FieldError;
+use crate::error::{FieldError, bounded_text as text};
 use crate::identity::{Email, ImageUrl};
 use crate::ids::uuid_id;
 
@@ -25,19 +25,6 @@ uuid_id!(
     /// A job-history entry's id.
     JobEntryId
 );
-
-/// Text without control characters, trimmed, of `1..=max` characters.
-pub(crate) fn text(raw: &str, field: &str, max: usize) -> Result<String, FieldError> {
-    let value = raw.trim();
-    let len = value.chars().count();
-    if len == 0 || len > max || value.chars().any(char::is_control) {
-        return Err(FieldError::new(
-            field,
-            format!("must be 1 to {max} characters without control characters"),
-        ));
-    }
-    Ok(value.to_owned())
-}
 
 /// A first or last name: trimmed, 1..=100 characters.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]

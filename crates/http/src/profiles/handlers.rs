@@ -15,7 +15,7 @@ use super::dto::{
     ProfileListQuery, ProfilePage, ProfileRequest, ProfileResponse, ProfileSummary,
 };
 use crate::auth::Authenticated;
-use crate::catalog::dto::{ImageUpload, image_path};
+use crate::catalog::dto::ImageUpload;
 use crate::catalog::handlers::read_image_form;
 use crate::extract::{Json, Query};
 use crate::problem::ApiError;
@@ -100,7 +100,7 @@ pub async fn upload_picture(
     // Before a byte of the body is read: 404 at once without a profile.
     profiles.check_picture_target(&who.0).await?;
     let bytes = read_image_form(&req, payload, limit.0).await?;
-    let view = profiles.set_picture(&who.0, bytes, image_path).await?;
+    let view = profiles.set_picture(&who.0, bytes).await?;
     Ok(HttpResponse::Ok().json(ProfileResponse::from(view)))
 }
 
@@ -126,9 +126,7 @@ pub async fn list_profiles(
         .search(viewer.as_ref(), search, page)
         .await
         .map_err(ApiError::from)?;
-    Ok(HttpResponse::Ok().json(ProfilePage::from_page(page, |v| {
-        ProfileSummary::from(v.profile)
-    })))
+    Ok(HttpResponse::Ok().json(ProfilePage::from_page(page, ProfileSummary::from)))
 }
 
 /// One profile: public ones for anyone, private or deleted ones only for

@@ -9,5 +9,5 @@ mod queue;
 mod runner;
 
 pub use queue::SeaOrmJobQueue;
-pub(crate) use queue::insert_job;
+pub(crate) use queue::{insert_job, schedule_job};
 pub use runner::{JobRunner, JobRunnerConfig, backoff};

@@ -6,7 +6,8 @@ use keel_domain::RepoError;
 use keel_domain::clock::Clock;
 use keel_domain::jobs::{JobQueue, NewJob};
 use sea_orm::ActiveValue::Set;
-use sea_orm::{ConnectionTrait, DatabaseConnection, EntityTrait};
+use sea_orm::sea_query::Expr;
+use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter};
 use tokio::sync::Notify;
 use uuid::Uuid;
 
@@ -55,6 +56,33 @@ pub(crate) async fn insert_job<C: ConnectionTrait>(
     .await
     .map_err(repo_err)?;
     Ok(id)
+}
+
+/// Schedules `job` through `conn`: a job of the same kind and payload still
+/// waiting (pending, or retrying after a failure) is moved to `job.run_at`
+/// with a fresh attempt count instead of a second one being inserted.
+pub(crate) async fn schedule_job<C: ConnectionTrait>(
+    conn: &C,
+    job: &NewJob,
+    now: DateTime<Utc>,
+) -> Result<(), RepoError> {
+    let moved = jobs::Entity::update_many()
+        .col_expr(jobs::Column::Status, Expr::value("pending"))
+        .col_expr(jobs::Column::RunAt, Expr::value(job.run_at))
+        .col_expr(jobs::Column::Attempts, Expr::value(0))
+        .col_expr(jobs::Column::LastError, Expr::value(Option::<String>::None))
+        .col_expr(jobs::Column::UpdatedAt, Expr::value(now))
+        .filter(jobs::Column::Kind.eq(job.kind.as_str()))
+        .filter(jobs::Column::Payload.eq(job.payload.as_str()))
+        .filter(jobs::Column::Status.is_in(["pending", "retrying"]))
+        .exec(conn)
+        .await
+        .map_err(repo_err)?
+        .rows_affected;
+    if moved == 0 {
+        insert_job(conn, job, now).await?;
+    }
+    Ok(())
 }
 
 #[async_trait]

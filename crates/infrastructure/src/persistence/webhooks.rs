@@ -14,7 +14,7 @@ use uuid::Uuid;
 
 use super::database::{begin_write, newest_first_page, repo_err};
 use super::entities::webhook_events;
-use crate::jobs::insert_job;
+use crate::jobs::{insert_job, schedule_job};
 
 /// [`WebhookEventRepo`] on SeaORM.
 #[derive(Debug, Clone)]
@@ -136,7 +136,7 @@ impl WebhookEventRepo for SeaOrmWebhookEventRepo {
             txn.rollback().await.map_err(repo_err)?;
             return Ok(false);
         }
-        insert_job(&txn, &job, now).await?;
+        schedule_job(&txn, &job, now).await?;
         txn.commit().await.map_err(repo_err)?;
         Ok(true)
     }

@@ -15,8 +15,8 @@ use keel_domain::profiles::{
 use keel_domain::{Page, PageRequest, RepoError};
 use sea_orm::sea_query::{Expr, ExprTrait, Func, Query};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait,
-    DatabaseConnection, DatabaseTransaction, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, DatabaseConnection,
+    DatabaseTransaction, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder,
 };
 use uuid::Uuid;
 
@@ -315,29 +315,25 @@ impl ProfileRepo for SeaOrmProfileRepo {
                 .await
                 .map_err(repo_err)?;
         }
-        // A profile deleted, or re-created after a delete, starts without
-        // the old contacts and jobs.
-        if p.deactivated_at.is_some() || p.created_at == p.updated_at {
-            for table in ["profile_contacts", "profile_job_history"] {
-                let backend = txn.get_database_backend();
-                let sql = match backend {
-                    sea_orm::DatabaseBackend::Postgres => format!(
-                        "UPDATE {table} SET deactivated_at = $1, updated_at = $1 \
-                         WHERE profile_id = $2 AND deactivated_at IS NULL"
-                    ),
-                    _ => format!(
-                        "UPDATE {table} SET deactivated_at = ?1, updated_at = ?1 \
-                         WHERE profile_id = ?2 AND deactivated_at IS NULL"
-                    ),
-                };
-                txn.execute_raw(sea_orm::Statement::from_sql_and_values(
-                    backend,
-                    sql,
-                    [p.updated_at.into(), p.id.as_uuid().into()],
-                ))
+        // A deleted profile keeps no live contacts or jobs (so one created
+        // again after a delete starts empty).
+        if let Some(at) = p.deactivated_at {
+            profile_contacts::Entity::update_many()
+                .col_expr(profile_contacts::Column::DeactivatedAt, Expr::value(at))
+                .col_expr(profile_contacts::Column::UpdatedAt, Expr::value(at))
+                .filter(profile_contacts::Column::ProfileId.eq(p.id.as_uuid()))
+                .filter(profile_contacts::Column::DeactivatedAt.is_null())
+                .exec(&txn)
                 .await
                 .map_err(repo_err)?;
-            }
+            profile_job_history::Entity::update_many()
+                .col_expr(profile_job_history::Column::DeactivatedAt, Expr::value(at))
+                .col_expr(profile_job_history::Column::UpdatedAt, Expr::value(at))
+                .filter(profile_job_history::Column::ProfileId.eq(p.id.as_uuid()))
+                .filter(profile_job_history::Column::DeactivatedAt.is_null())
+                .exec(&txn)
+                .await
+                .map_err(repo_err)?;
         }
         txn.commit().await.map_err(repo_err)
     }
