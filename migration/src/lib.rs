@@ -19,6 +19,7 @@ mod m20261201_000013_create_users_username_lower_index;
 mod m20261201_000014_create_readiness_probe;
 mod m20261201_000015_alter_product_images_url_to_storage_key;
 mod m20261201_000016_create_profiles;
+mod m20261201_000017_alter_profiles_add_owner_active;
 
 /// Every migration, in order.
 #[derive(Debug)]
@@ -44,6 +45,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000014_create_readiness_probe::Migration),
             Box::new(m20261201_000015_alter_product_images_url_to_storage_key::Migration),
             Box::new(m20261201_000016_create_profiles::Migration),
+            Box::new(m20261201_000017_alter_profiles_add_owner_active::Migration),
         ]
     }
 }

@@ -21,6 +21,9 @@ pub(crate) mod profiles {
         pub is_public: bool,
         pub allow_contact: bool,
         pub search_text: String,
+        /// Kept by triggers from the owner's `is_active`/`deactivated_at`
+        /// (migration 17); never written by the application.
+        pub owner_active: bool,
         pub created_at: DateTimeUtc,
         pub updated_at: DateTimeUtc,
         pub deactivated_at: Option<DateTimeUtc>,

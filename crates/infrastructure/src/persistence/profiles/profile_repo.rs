@@ -1,6 +1,8 @@
-//! [`ProfileRepo`] on SeaORM. One profile is read in five queries whatever
-//! its number of contacts and jobs (profile, location, contacts, jobs, owner);
-//! a search page in three (count, rows, their locations).
+//! [`ProfileRepo`] on SeaORM. One profile is read in four queries whatever
+//! its number of contacts and jobs (profile, location, contacts, jobs); a
+//! search page in two (rows with their total, their locations). Whether the
+//! owner is active is a column kept by triggers (migration 17), so neither
+//! joins `users`.
 
 use std::collections::HashMap;
 
@@ -15,14 +17,15 @@ use keel_domain::profiles::{
 use keel_domain::{Page, PageRequest, RepoError};
 use sea_orm::sea_query::{Expr, ExprTrait, Func, Query};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, DatabaseConnection,
-    DatabaseTransaction, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder,
+    ActiveModelTrait,
+    ActiveValue::{NotSet, Set},
+    ColumnTrait, Condition, DatabaseConnection, DatabaseTransaction, EntityTrait, IntoActiveModel,
+    QueryFilter, QueryOrder,
 };
 use uuid::Uuid;
 
 use super::entities::{profile_contacts, profile_job_history, profile_locations, profiles};
 use crate::persistence::database::{begin_write, like_pattern, newest_first_page, repo_err};
-use crate::persistence::entities::users;
 
 /// [`ProfileRepo`] over `profiles`, `profile_locations`, `profile_contacts`
 /// and `profile_job_history`.
@@ -136,16 +139,6 @@ where
     }
 }
 
-/// Users that may be seen by others: active, not deleted.
-fn active_users() -> sea_orm::sea_query::SelectStatement {
-    Query::select()
-        .column(users::Column::Id)
-        .from(users::Entity)
-        .and_where(users::Column::IsActive.eq(true))
-        .and_where(users::Column::DeactivatedAt.is_null())
-        .to_owned()
-}
-
 impl SeaOrmProfileRepo {
     /// A profile row with its location, contacts, jobs and owner's state.
     async fn assemble(&self, row: profiles::Model) -> Result<ProfileView, RepoError> {
@@ -181,11 +174,7 @@ impl SeaOrmProfileRepo {
             .into_iter()
             .map(job_from_row)
             .collect();
-        let owner_active = users::Entity::find_by_id(row.user_id)
-            .one(&self.db)
-            .await
-            .map_err(repo_err)?
-            .is_some_and(|u| u.is_active && u.deactivated_at.is_none());
+        let owner_active = row.owner_active;
         Ok(ProfileView {
             profile: profile_from_row(row, location)?,
             contacts,
@@ -295,6 +284,7 @@ impl ProfileRepo for SeaOrmProfileRepo {
             is_public: Set(p.is_public),
             allow_contact: Set(p.allow_contact),
             search_text: Set(search_text(p)),
+            owner_active: NotSet,
             created_at: Set(p.created_at),
             updated_at: Set(p.updated_at),
             deactivated_at: Set(p.deactivated_at),
@@ -348,7 +338,7 @@ impl ProfileRepo for SeaOrmProfileRepo {
             cond = cond
                 .add(profiles::Column::IsPublic.eq(true))
                 .add(profiles::Column::DeactivatedAt.is_null())
-                .add(profiles::Column::UserId.in_subquery(active_users()));
+                .add(profiles::Column::OwnerActive.eq(true));
         }
         if let Some(q) = &filter.query {
             cond = cond.add(profiles::Column::SearchText.like(like_pattern(q)));
