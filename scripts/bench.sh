@@ -133,7 +133,7 @@ SQL
   cat > "$WORK/profiles.sql" <<'SQL'
 \set n random(0, 96)
 SELECT p.id, p.user_id, p.location_id, p.first_name, p.last_name, p.date_of_birth, p.gender, p.bio,
-       p.profile_picture_url, p.is_public, p.allow_contact, p.search_text, p.owner_active,
+       p.profile_picture_url, p.is_public, p.allow_contact, p.search_text, p.country, p.city_key, p.owner_active,
        p.created_at, p.updated_at, p.deactivated_at, COUNT(*) OVER () AS keel_total
 FROM profiles p WHERE p.is_public = true AND p.deactivated_at IS NULL AND p.owner_active = true
   AND p.search_text LIKE '%family' || :n || '%' ORDER BY p.created_at DESC, p.id DESC LIMIT 20 OFFSET 0;

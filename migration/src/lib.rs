@@ -19,7 +19,8 @@ mod m20261201_000013_create_users_username_lower_index;
 mod m20261201_000014_create_readiness_probe;
 mod m20261201_000015_alter_product_images_url_to_storage_key;
 mod m20261201_000016_create_profiles;
-mod m20261201_000017_alter_profiles_add_owner_active;
+mod m20261201_000017_alter_profiles_add_listing_columns;
+mod m20261201_000018_create_workspace;
 
 /// Every migration, in order.
 #[derive(Debug)]
@@ -45,7 +46,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000014_create_readiness_probe::Migration),
             Box::new(m20261201_000015_alter_product_images_url_to_storage_key::Migration),
             Box::new(m20261201_000016_create_profiles::Migration),
-            Box::new(m20261201_000017_alter_profiles_add_owner_active::Migration),
+            Box::new(m20261201_000017_alter_profiles_add_listing_columns::Migration),
+            Box::new(m20261201_000018_create_workspace::Migration),
         ]
     }
 }

@@ -13,3 +13,4 @@ mod sessions;
 mod shop;
 mod users;
 mod webhooks;
+mod workspace;

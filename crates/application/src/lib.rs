@@ -7,6 +7,7 @@ pub mod identity;
 pub mod ordering;
 pub mod profiles;
 pub mod webhooks;
+pub mod workspace;
 
 #[cfg(test)]
 mod test_support;

@@ -13,6 +13,7 @@ pub mod ordering;
 pub mod pagination;
 pub mod profiles;
 pub mod webhooks;
+pub mod workspace;
 
 pub use error::{Cause, FieldError, Forbidden, RepoError};
 pub use pagination::{Page, PageRequest};

@@ -19,6 +19,7 @@ pub mod identity;
 pub mod ordering;
 pub mod profiles;
 pub mod webhooks;
+pub mod workspace;
 
 use std::sync::Arc;
 

@@ -2,6 +2,7 @@
 //! service, the clock and the login throttle. Driver errors are translated
 //! into port errors here and never leave this crate.
 
+pub mod assistant;
 pub mod cache;
 pub mod clerk;
 pub mod clock;

@@ -327,6 +327,47 @@ async fn the_owner_state_follows_the_user_both_ways_and_binds_new_profiles() {
 }
 
 #[tokio::test]
+async fn country_and_city_filters_follow_a_replaced_location_and_any_case_of_a_non_ascii_city() {
+    let db = common::fresh_db().await;
+    let repo = SeaOrmProfileRepo::new(db.clone());
+    let owner = user(&db, "sven@example.com").await;
+    let mut p = profile(&owner, "Sven", Some("Örebro"), "se");
+    repo.save(&p).await.unwrap();
+    let page = PageRequest::parse(Some(1), Some(20)).unwrap();
+    let count = |country: Option<&str>, city: Option<&str>| {
+        let repo = repo.clone();
+        let filter = ProfileFilter {
+            country: country.map(|c| CountryCode::parse(c, "country").unwrap()),
+            city: city.map(str::to_lowercase),
+            ..ProfileFilter::default()
+        };
+        async move { repo.search(&filter, page).await.unwrap().total }
+    };
+    assert_eq!(
+        count(None, Some("ÖREBRO")).await,
+        1,
+        "Unicode case on both engines"
+    );
+    assert_eq!(count(Some("SE"), None).await, 1);
+    assert_eq!(count(Some("NO"), None).await, 0);
+    // Moved: the old location no longer matches.
+    let mut moved = p.location.clone().unwrap();
+    moved.id = LocationId::generate();
+    moved.country = CountryCode::parse("NO", "country").unwrap();
+    moved.city = Some("Tromsø".into());
+    p.location = Some(moved);
+    repo.save(&p).await.unwrap();
+    assert_eq!(count(Some("SE"), None).await, 0);
+    assert_eq!(count(None, Some("örebro")).await, 0);
+    assert_eq!(count(Some("NO"), Some("TROMSØ")).await, 1);
+    // No location: no country or city matches.
+    p.location = None;
+    repo.save(&p).await.unwrap();
+    assert_eq!(count(Some("NO"), None).await, 0);
+    assert_eq!(count(None, None).await, 1);
+}
+
+#[tokio::test]
 async fn a_search_page_is_two_statements_and_its_total_counts_every_match() {
     let mut db = common::fresh_db().await;
     let statements = Arc::new(AtomicUsize::new(0));

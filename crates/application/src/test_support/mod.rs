@@ -6,6 +6,7 @@ pub(crate) mod identity;
 pub(crate) mod profiles;
 pub(crate) mod shop;
 pub(crate) mod webhooks;
+pub(crate) mod workspace;
 
 use std::sync::{Arc, Mutex};
 

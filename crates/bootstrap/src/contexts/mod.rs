@@ -12,4 +12,4 @@ macro_rules! contexts {
     };
 }
 
-contexts![identity, webhooks, catalog, ordering, profiles,];
+contexts![identity, webhooks, catalog, ordering, profiles, workspace,];

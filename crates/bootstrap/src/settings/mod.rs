@@ -5,6 +5,7 @@
 use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 
+mod assistant;
 mod auth;
 mod clerk;
 mod database;
@@ -14,6 +15,7 @@ mod server;
 mod shop;
 mod uploads;
 
+pub use assistant::{AssistantSettings, BedrockSettings, OpenAiSettings};
 pub use auth::AuthSettings;
 pub use clerk::ClerkSettings;
 pub use database::DatabaseSettings;
@@ -47,6 +49,8 @@ pub struct Settings {
     pub uploads: UploadsSettings,
     /// The shop.
     pub shop: ShopSettings,
+    /// The workspace's assistants.
+    pub assistant: AssistantSettings,
     /// Logging.
     pub log: LogSettings,
 }
@@ -106,6 +110,7 @@ impl Settings {
             &mut self.clerk.webhook_secret,
             "CLERK_WEBHOOK_SIGNING_SECRET",
         );
+        alias(&mut self.assistant.openai.api_key, "OPENAI_API_KEY");
     }
 
     /// Whether this is a development or test environment, where missing
@@ -133,6 +138,11 @@ impl Settings {
                 )));
             }
             _ => {}
+        }
+        if keel_domain::workspace::Provider::parse(&self.assistant.default).is_err() {
+            return Err(SettingsError::Invalid(
+                "APP__ASSISTANT__DEFAULT must be local, openai or bedrock".into(),
+            ));
         }
         if keel_infrastructure::persistence::Database::kind(&self.database.url).is_none() {
             return Err(SettingsError::Invalid(

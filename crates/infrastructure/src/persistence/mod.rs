@@ -9,6 +9,7 @@ pub mod identity;
 pub mod ordering;
 pub mod profiles;
 pub mod webhooks;
+pub mod workspace;
 
 pub use cached::{CachingSessionRepo, CachingUserRepo};
 pub use cached_products::CachingProductRepo;

@@ -21,6 +21,10 @@ pub(crate) mod profiles {
         pub is_public: bool,
         pub allow_contact: bool,
         pub search_text: String,
+        /// The live location's country (filters without a join).
+        pub country: Option<String>,
+        /// The live location's city, lower-cased by the application.
+        pub city_key: Option<String>,
         /// Kept by triggers from the owner's `is_active`/`deactivated_at`
         /// (migration 17); never written by the application.
         pub owner_active: bool,

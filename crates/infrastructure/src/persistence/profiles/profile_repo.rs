@@ -15,7 +15,7 @@ use keel_domain::profiles::{
     ProfileView,
 };
 use keel_domain::{Page, PageRequest, RepoError};
-use sea_orm::sea_query::{Expr, ExprTrait, Func, Query};
+use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait,
     ActiveValue::{NotSet, Set},
@@ -284,6 +284,12 @@ impl ProfileRepo for SeaOrmProfileRepo {
             is_public: Set(p.is_public),
             allow_contact: Set(p.allow_contact),
             search_text: Set(search_text(p)),
+            country: Set(p.location.as_ref().map(|l| l.country.as_str().to_owned())),
+            city_key: Set(p
+                .location
+                .as_ref()
+                .and_then(|l| l.city.as_deref())
+                .map(str::to_lowercase)),
             owner_active: NotSet,
             created_at: Set(p.created_at),
             updated_at: Set(p.updated_at),
@@ -343,21 +349,11 @@ impl ProfileRepo for SeaOrmProfileRepo {
         if let Some(q) = &filter.query {
             cond = cond.add(profiles::Column::SearchText.like(like_pattern(q)));
         }
-        if filter.country.is_some() || filter.city.is_some() {
-            let mut locations = Query::select()
-                .column(profile_locations::Column::Id)
-                .from(profile_locations::Entity)
-                .to_owned();
-            if let Some(country) = filter.country {
-                locations.and_where(profile_locations::Column::Country.eq(country.as_str()));
-            }
-            if let Some(city) = &filter.city {
-                locations.and_where(
-                    Expr::expr(Func::lower(Expr::col(profile_locations::Column::City)))
-                        .eq(city.as_str()),
-                );
-            }
-            cond = cond.add(profiles::Column::LocationId.in_subquery(locations));
+        if let Some(country) = filter.country {
+            cond = cond.add(profiles::Column::Country.eq(country.as_str()));
+        }
+        if let Some(city) = &filter.city {
+            cond = cond.add(profiles::Column::CityKey.eq(city.to_lowercase()));
         }
         let (total, rows) = newest_first_page(
             &self.db,

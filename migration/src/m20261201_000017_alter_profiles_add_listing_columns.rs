@@ -1,23 +1,34 @@
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::sea_orm::DatabaseBackend;
 
-/// `profiles.owner_active`: whether the profile's user is active and not
-/// deleted, kept by triggers so public reads and search need no join with
-/// `users` (the join tripled the cost of a search page, see
-/// docs/benchmarks.md).
+/// Columns that let public reads and search filter `profiles` alone (a join
+/// per filter made a search page cost three to ten times more, see
+/// docs/benchmarks.md):
 ///
-/// - A change of `users.is_active` or `users.deactivated_at` copies the
-///   user's state to the profile in the same statement, so a deactivation
-///   hides the profile in its own transaction whichever code path made it
-///   (admin, `DELETE /users/me`, Clerk's `user.deleted`, SQL).
-/// - A new profile takes its user's state when inserted. On PostgreSQL the
-///   user row is read `FOR SHARE`: a deactivation running at the same time
-///   either waits for the insert (and then updates the new row) or is seen
-///   by it. SQLite serialises writers, so the plain read is enough.
+/// - `country` and `city_key` (the city lower-cased by the application,
+///   Unicode-aware on both engines) copy the live location, written by the
+///   adapter with the profile; indexed with the creation order.
+/// - `owner_active`: whether the profile's user is active and not deleted,
+///   kept by triggers:
+///
+///   - a change of `users.is_active` or `users.deactivated_at` copies the
+///     user's state to the profile in the same statement, so a deactivation
+///     hides the profile in its own transaction whichever code path made it
+///     (admin, `DELETE /users/me`, Clerk's `user.deleted`, SQL);
+///   - a new profile takes its user's state when inserted. On PostgreSQL the
+///     user row is read `FOR SHARE`: a deactivation running at the same time
+///     either waits for the insert (and then updates the new row) or is seen
+///     by it. SQLite serialises writers, so the plain read is enough.
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
-const POSTGRES_UP: [&str; 6] = [
+const POSTGRES_UP: [&str; 11] = [
+    "ALTER TABLE profiles ADD COLUMN country varchar(2) NULL",
+    "ALTER TABLE profiles ADD COLUMN city_key varchar(100) NULL",
+    "UPDATE profiles SET country = (SELECT l.country FROM profile_locations l WHERE l.id = profiles.location_id), \
+     city_key = (SELECT lower(l.city) FROM profile_locations l WHERE l.id = profiles.location_id)",
+    "CREATE INDEX idx_profiles_country ON profiles (country, created_at, id)",
+    "CREATE INDEX idx_profiles_city_key ON profiles (city_key, created_at, id)",
     "ALTER TABLE profiles ADD COLUMN owner_active boolean NOT NULL DEFAULT true",
     "UPDATE profiles SET owner_active = EXISTS (SELECT 1 FROM users u \
      WHERE u.id = profiles.user_id AND u.is_active AND u.deactivated_at IS NULL)",
@@ -40,15 +51,25 @@ const POSTGRES_UP: [&str; 6] = [
      FOR EACH ROW EXECUTE FUNCTION keel_profiles_take_owner()",
 ];
 
-const POSTGRES_DOWN: [&str; 5] = [
+const POSTGRES_DOWN: [&str; 9] = [
     "DROP TRIGGER IF EXISTS trg_profiles_owner_active ON profiles",
     "DROP FUNCTION IF EXISTS keel_profiles_take_owner()",
     "DROP TRIGGER IF EXISTS trg_users_profiles_owner_active ON users",
     "DROP FUNCTION IF EXISTS keel_profiles_follow_user()",
     "ALTER TABLE profiles DROP COLUMN owner_active",
+    "DROP INDEX IF EXISTS idx_profiles_city_key",
+    "DROP INDEX IF EXISTS idx_profiles_country",
+    "ALTER TABLE profiles DROP COLUMN city_key",
+    "ALTER TABLE profiles DROP COLUMN country",
 ];
 
-const SQLITE_UP: [&str; 4] = [
+const SQLITE_UP: [&str; 9] = [
+    "ALTER TABLE profiles ADD COLUMN country varchar(2) NULL",
+    "ALTER TABLE profiles ADD COLUMN city_key varchar(100) NULL",
+    "UPDATE profiles SET country = (SELECT l.country FROM profile_locations l WHERE l.id = profiles.location_id), \
+     city_key = (SELECT lower(l.city) FROM profile_locations l WHERE l.id = profiles.location_id)",
+    "CREATE INDEX idx_profiles_country ON profiles (country, created_at, id)",
+    "CREATE INDEX idx_profiles_city_key ON profiles (city_key, created_at, id)",
     "ALTER TABLE profiles ADD COLUMN owner_active boolean NOT NULL DEFAULT 1",
     "UPDATE profiles SET owner_active = EXISTS (SELECT 1 FROM users u \
      WHERE u.id = profiles.user_id AND u.is_active AND u.deactivated_at IS NULL)",
@@ -65,10 +86,14 @@ const SQLITE_UP: [&str; 4] = [
      END",
 ];
 
-const SQLITE_DOWN: [&str; 3] = [
+const SQLITE_DOWN: [&str; 7] = [
     "DROP TRIGGER IF EXISTS trg_profiles_owner_active",
     "DROP TRIGGER IF EXISTS trg_users_profiles_owner_active",
     "ALTER TABLE profiles DROP COLUMN owner_active",
+    "DROP INDEX IF EXISTS idx_profiles_city_key",
+    "DROP INDEX IF EXISTS idx_profiles_country",
+    "ALTER TABLE profiles DROP COLUMN city_key",
+    "ALTER TABLE profiles DROP COLUMN country",
 ];
 
 #[async_trait::async_trait]

@@ -1,0 +1,50 @@
+//! Workspace: items, projects, agents and chat with an assistant.
+
+use std::sync::Arc;
+
+use keel_application::workspace::{
+    AgentService, Assistants, ChatService, ChatSettings, ItemService, ProjectService,
+};
+use keel_domain::workspace::{AgentRepo, Provider};
+use keel_http::workspace::WorkspaceServices;
+use keel_infrastructure::assistant::LocalAssistant;
+use keel_infrastructure::persistence::workspace::{
+    SeaOrmAgentRepo, SeaOrmChatRepo, SeaOrmItemRepo, SeaOrmProjectRepo,
+};
+
+use crate::wiring::Wiring;
+
+/// Wires the workspace. The offline `local` assistant is always there; the
+/// configured default answers chats that name no provider.
+pub fn wire(w: &mut Wiring<'_>) -> anyhow::Result<()> {
+    let settings = &w.settings.assistant;
+    let default = Provider::parse(&settings.default)
+        .map_err(|_| anyhow::anyhow!("APP__ASSISTANT__DEFAULT must be local, openai or bedrock"))?;
+    let assistants = Assistants::new(default).with(Provider::Local, Arc::new(LocalAssistant));
+    let agents: Arc<dyn AgentRepo> = Arc::new(SeaOrmAgentRepo::new(w.db.clone()));
+    let projects = Arc::new(SeaOrmProjectRepo::new(w.db.clone()));
+    let services = WorkspaceServices {
+        items: Arc::new(ItemService::new(
+            Arc::new(SeaOrmItemRepo::new(w.db.clone())),
+            w.clock.clone(),
+        )),
+        projects: Arc::new(ProjectService::new(projects.clone(), w.clock.clone())),
+        agents: Arc::new(AgentService::new(
+            agents.clone(),
+            projects,
+            w.clock.clone(),
+        )),
+        chat: Arc::new(ChatService::new(
+            Arc::new(SeaOrmChatRepo::new(w.db.clone())),
+            agents,
+            assistants,
+            w.clock.clone(),
+            ChatSettings {
+                context_exchanges: settings.context_exchanges,
+                max_in_flight: settings.max_in_flight.max(1),
+            },
+        )),
+    };
+    w.serve(keel_http::workspace::context(services));
+    Ok(())
+}

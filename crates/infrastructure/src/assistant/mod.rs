@@ -1,0 +1,5 @@
+//! Adapters of the [`keel_domain::workspace::Assistant`] port.
+
+mod local;
+
+pub use local::LocalAssistant;
