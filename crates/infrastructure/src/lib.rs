@@ -6,6 +6,7 @@ pub mod assistant;
 pub mod cache;
 pub mod clerk;
 pub mod clock;
+pub mod events;
 pub mod jobs;
 pub mod persistence;
 pub mod security;
