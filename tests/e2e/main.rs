@@ -14,3 +14,4 @@ mod shop;
 mod users;
 mod webhooks;
 mod workspace;
+mod ws;

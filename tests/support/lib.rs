@@ -53,6 +53,8 @@ pub struct TestApp {
     pub client: reqwest::Client,
     /// The settings the server runs with.
     pub settings: Settings,
+    /// Shuts the server down as SIGTERM would.
+    pub stopper: keel_bootstrap::startup::Stopper,
 }
 
 /// Starts the real server with the default test settings.
@@ -80,6 +82,7 @@ pub async fn spawn_with_settings(settings: Settings) -> TestApp {
         .await
         .expect("server builds");
     let port = app.port();
+    let stopper = app.stopper();
     tokio::spawn(app.run_until_stopped());
     TestApp {
         address: format!("http://127.0.0.1:{port}"),
@@ -89,6 +92,7 @@ pub async fn spawn_with_settings(settings: Settings) -> TestApp {
             .build()
             .expect("client"),
         settings,
+        stopper,
     }
 }
 
@@ -305,4 +309,73 @@ pub async fn assert_problem(res: Response, status: StatusCode) -> Value {
     assert_eq!(body["status"], status.as_u16());
     assert!(body["title"].is_string() && body["type"].is_string() && body["detail"].is_string());
     body
+}
+
+/// A WebSocket client connection.
+pub type Ws =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+impl TestApp {
+    /// Opens `/ws` with the token in `Authorization` (`query = false`) or
+    /// in `?token=`; the handshake's error (e.g. its HTTP status) otherwise.
+    ///
+    /// # Errors
+    /// The client's handshake error.
+    pub async fn try_ws(
+        &self,
+        token: Option<&str>,
+        query: bool,
+    ) -> Result<Ws, tokio_tungstenite::tungstenite::Error> {
+        use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+        let mut url = format!("ws://127.0.0.1:{}/ws", self.port);
+        if let (Some(t), true) = (token, query) {
+            url.push_str(&format!("?token={t}"));
+        }
+        let mut request = url.into_client_request()?;
+        if let (Some(t), false) = (token, query) {
+            request.headers_mut().insert(
+                "authorization",
+                format!("Bearer {t}").parse().expect("a header value"),
+            );
+        }
+        tokio_tungstenite::connect_async(request)
+            .await
+            .map(|(ws, _)| ws)
+    }
+
+    /// Opens `/ws` for `token` (in the `Authorization` header).
+    ///
+    /// # Panics
+    /// When the handshake fails.
+    pub async fn ws(&self, token: &str) -> Ws {
+        self.try_ws(Some(token), false).await.expect("socket opens")
+    }
+}
+
+/// What a socket receives next, skipping pings and pongs: a JSON text frame,
+/// or `Err(close code)` when it closes; `None` when nothing arrives in `wait`.
+///
+/// # Panics
+/// On a text frame that is not JSON.
+pub async fn next_frame(ws: &mut Ws, wait: std::time::Duration) -> Option<Result<Value, u16>> {
+    use futures_util::StreamExt;
+    use tokio_tungstenite::tungstenite::Message;
+    let deadline = tokio::time::Instant::now() + wait;
+    loop {
+        let message = tokio::time::timeout_at(deadline, ws.next()).await.ok()?;
+        match message {
+            Some(Ok(Message::Text(text))) => {
+                return Some(Ok(serde_json::from_str(&text).expect("a JSON frame")));
+            }
+            Some(Ok(Message::Close(frame))) => {
+                return Some(Err(frame.map_or(1005, |f| u16::from(f.code))));
+            }
+            Some(Ok(_)) => {}
+            Some(Err(e)) => {
+                eprintln!("socket error: {e:?}");
+                return Some(Err(1006));
+            }
+            None => return Some(Err(1006)),
+        }
+    }
 }

@@ -825,6 +825,31 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/ws": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Opens a chat socket. Client frames: `{"type":"chat","message":...,
+         *     "agent_id":...}`. Server frames: `chat.delta` `{chat_id, text}` while a
+         *     reply streams, `chat.response` (the stored exchange) at the end, pushed
+         *     to every socket of the user; `error` `{detail}` for a bad frame (the
+         *     socket stays open). Pings every 15 s; closes an idle socket (45 s), a
+         *     slow reader, a socket whose session ends (logout, password change,
+         *     deactivation) and, with 1001, every socket at shutdown.
+         */
+        get: operations["open"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1376,6 +1401,172 @@ export interface components {
             total: number;
         };
         /** @description `{"data": [...], "total": N, "page": P, "size": S, "pages": K}`. */
+        PageResponse_AgentResponse: {
+            /** @description Items on this page. */
+            data: {
+                /**
+                 * Format: date-time
+                 * @description Creation time.
+                 */
+                created_at: string;
+                /** @description Free text. */
+                description?: string | null;
+                /**
+                 * Format: uuid
+                 * @description Its id.
+                 */
+                id: string;
+                /** @description The system prompt. */
+                instructions?: string | null;
+                /** @description The model (`null`: the provider's configured model). */
+                model?: string | null;
+                /** @description Name. */
+                name: string;
+                /**
+                 * Format: uuid
+                 * @description Its owner.
+                 */
+                owner_id: string;
+                /**
+                 * Format: uuid
+                 * @description Its project.
+                 */
+                project_id?: string | null;
+                provider?: null | components["schemas"]["ProviderDto"];
+                /** @description What it is doing. */
+                status: components["schemas"]["AgentStatusDto"];
+                /**
+                 * Format: date-time
+                 * @description Last change.
+                 */
+                updated_at: string;
+            }[];
+            /**
+             * Format: int64
+             * @description This page's number, from 1.
+             */
+            page: number;
+            /**
+             * Format: int64
+             * @description Number of pages.
+             */
+            pages: number;
+            /**
+             * Format: int64
+             * @description Page size.
+             */
+            size: number;
+            /**
+             * Format: int64
+             * @description Items over all pages.
+             */
+            total: number;
+        };
+        /** @description `{"data": [...], "total": N, "page": P, "size": S, "pages": K}`. */
+        PageResponse_ChatResponse: {
+            /** @description Items on this page. */
+            data: {
+                /**
+                 * Format: uuid
+                 * @description The agent addressed (`null`: the default assistant).
+                 */
+                agent_id?: string | null;
+                /**
+                 * Format: date-time
+                 * @description When the message arrived.
+                 */
+                created_at: string;
+                /** @description Why it failed. */
+                error?: string | null;
+                /**
+                 * Format: uuid
+                 * @description Its id.
+                 */
+                id: string;
+                /** @description The user's message. */
+                message: string;
+                /** @description The reply (`null` while pending or when nothing arrived). */
+                response?: string | null;
+                /** @description Where it stands. */
+                status: components["schemas"]["ChatStatusDto"];
+                /**
+                 * Format: date-time
+                 * @description Last change.
+                 */
+                updated_at: string;
+            }[];
+            /**
+             * Format: int64
+             * @description This page's number, from 1.
+             */
+            page: number;
+            /**
+             * Format: int64
+             * @description Number of pages.
+             */
+            pages: number;
+            /**
+             * Format: int64
+             * @description Page size.
+             */
+            size: number;
+            /**
+             * Format: int64
+             * @description Items over all pages.
+             */
+            total: number;
+        };
+        /** @description `{"data": [...], "total": N, "page": P, "size": S, "pages": K}`. */
+        PageResponse_ItemResponse: {
+            /** @description Items on this page. */
+            data: {
+                /**
+                 * Format: date-time
+                 * @description Creation time.
+                 */
+                created_at: string;
+                /** @description Free text. */
+                description?: string | null;
+                /**
+                 * Format: uuid
+                 * @description Its id.
+                 */
+                id: string;
+                /**
+                 * Format: uuid
+                 * @description Its owner.
+                 */
+                owner_id: string;
+                /** @description Title. */
+                title: string;
+                /**
+                 * Format: date-time
+                 * @description Last change.
+                 */
+                updated_at: string;
+            }[];
+            /**
+             * Format: int64
+             * @description This page's number, from 1.
+             */
+            page: number;
+            /**
+             * Format: int64
+             * @description Number of pages.
+             */
+            pages: number;
+            /**
+             * Format: int64
+             * @description Page size.
+             */
+            size: number;
+            /**
+             * Format: int64
+             * @description Items over all pages.
+             */
+            total: number;
+        };
+        /** @description `{"data": [...], "total": N, "page": P, "size": S, "pages": K}`. */
         PageResponse_OrderResponse: {
             /** @description Items on this page. */
             data: {
@@ -1468,6 +1659,56 @@ export interface components {
                  * @description Units in stock.
                  */
                 stock: number;
+                /**
+                 * Format: date-time
+                 * @description Last change.
+                 */
+                updated_at: string;
+            }[];
+            /**
+             * Format: int64
+             * @description This page's number, from 1.
+             */
+            page: number;
+            /**
+             * Format: int64
+             * @description Number of pages.
+             */
+            pages: number;
+            /**
+             * Format: int64
+             * @description Page size.
+             */
+            size: number;
+            /**
+             * Format: int64
+             * @description Items over all pages.
+             */
+            total: number;
+        };
+        /** @description `{"data": [...], "total": N, "page": P, "size": S, "pages": K}`. */
+        PageResponse_ProjectResponse: {
+            /** @description Items on this page. */
+            data: {
+                /**
+                 * Format: date-time
+                 * @description Creation time.
+                 */
+                created_at: string;
+                /** @description Free text. */
+                description?: string | null;
+                /**
+                 * Format: uuid
+                 * @description Its id.
+                 */
+                id: string;
+                /** @description Name. */
+                name: string;
+                /**
+                 * Format: uuid
+                 * @description Its owner.
+                 */
+                owner_id: string;
                 /**
                  * Format: date-time
                  * @description Last change.
@@ -2384,7 +2625,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["PageResponse"];
+                    "application/json": components["schemas"]["PageResponse_AgentResponse"];
                 };
             };
             401: components["responses"]["Unauthorized"];
@@ -3196,7 +3437,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["PageResponse"];
+                    "application/json": components["schemas"]["PageResponse_ChatResponse"];
                 };
             };
             401: components["responses"]["Unauthorized"];
@@ -3366,7 +3607,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["PageResponse"];
+                    "application/json": components["schemas"]["PageResponse_ItemResponse"];
                 };
             };
             401: components["responses"]["Unauthorized"];
@@ -4116,7 +4357,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["PageResponse"];
+                    "application/json": components["schemas"]["PageResponse_ProjectResponse"];
                 };
             };
             401: components["responses"]["Unauthorized"];
@@ -5139,6 +5380,59 @@ export interface operations {
             };
             /** @description The database refuses writes or the upload directory is not writable */
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    open: {
+        parameters: {
+            query?: {
+                /**
+                 * @description The access token, for clients that cannot set `Authorization` on a
+                 *     WebSocket (browsers). Never logged.
+                 */
+                token?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Switching to the WebSocket protocol */
+            101: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not a WebSocket handshake */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: components["responses"]["Forbidden"];
+            422: components["responses"]["UnprocessableEntity"];
+            /** @description Too many open sockets for this user */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };

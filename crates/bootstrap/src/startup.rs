@@ -24,6 +24,19 @@ pub struct Application {
     server: Server,
     db: DatabaseConnection,
     runner: Option<JobRunner>,
+    shutdown: Vec<wiring::ShutdownHook>,
+    stop: Stopper,
+}
+
+/// Begins the same graceful shutdown as SIGTERM (for embedders and tests).
+#[derive(Debug, Clone, Default)]
+pub struct Stopper(Arc<tokio::sync::Notify>);
+
+impl Stopper {
+    /// Starts shutting the server down.
+    pub fn stop(&self) {
+        self.0.notify_one();
+    }
 }
 
 impl Application {
@@ -37,7 +50,9 @@ impl Application {
         settings.validate()?;
         let db = connect(&settings).await?;
         Migrator::up(&db, None).await?;
-        let wired = wiring::wire(&settings, &db, contexts::ALL)?;
+        let bus = wiring::event_bus(&db).await?;
+        let wired = wiring::wire(&settings, &db, bus, contexts::ALL)?;
+        let shutdown = wired.shutdown;
         let state = wired.http;
         let runner = settings.jobs.enabled.then_some(wired.runner);
         let listener = TcpListener::bind((settings.server.host.as_str(), settings.server.port))?;
@@ -49,6 +64,8 @@ impl Application {
         let server = HttpServer::new(move || keel_http::app(state.clone()))
             .workers(workers)
             .shutdown_timeout(settings.server.shutdown_timeout_secs)
+            // Signals are ours: shutdown hooks (closing sockets) run first.
+            .disable_signals()
             .listen(listener)?
             .run();
         Ok(Self {
@@ -57,7 +74,14 @@ impl Application {
             server,
             db,
             runner,
+            shutdown,
+            stop: Stopper::default(),
         })
+    }
+
+    /// A handle that shuts this server down like SIGTERM does.
+    pub fn stopper(&self) -> Stopper {
+        self.stop.clone()
     }
 
     /// The bound port.
@@ -80,6 +104,20 @@ impl Application {
         tracing::info!("listening on http://{}:{}", self.host, self.port);
         let (stop, stopped) = watch::channel(false);
         let runner = self.runner.map(|r| Arc::new(r).spawn(stopped));
+        let handle = self.server.handle();
+        let hooks = self.shutdown;
+        let asked = self.stop.0.clone();
+        tokio::spawn(async move {
+            tokio::select! {
+                () = stop_signal() => {}
+                () = asked.notified() => {}
+            }
+            tracing::info!("shutting down");
+            for hook in &hooks {
+                hook().await;
+            }
+            handle.stop(true).await;
+        });
         let served = self.server.await;
         let _ = stop.send(true);
         if let Some(runner) = runner {
@@ -89,6 +127,28 @@ impl Application {
         self.db.clone().close().await.ok();
         tracing::info!("server stopped");
         Ok(())
+    }
+}
+
+/// Resolves on SIGTERM or Ctrl-C.
+async fn stop_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {}
+        () = term => {}
     }
 }
 

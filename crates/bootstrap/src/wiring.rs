@@ -11,10 +11,12 @@ use std::time::Duration as StdDuration;
 use async_trait::async_trait;
 use chrono::Duration;
 use keel_domain::clock::Clock;
+use keel_domain::events::EventBus;
 use keel_domain::identity::IdentityProvider;
 use keel_domain::jobs::{JobHandler, JobQueue};
 use keel_http::{HttpContext, HttpState, ReadinessProbe};
 use keel_infrastructure::SystemClock;
+use keel_infrastructure::events::{MemoryEventBus, PgEventBus};
 use keel_infrastructure::jobs::{JobRunner, JobRunnerConfig, SeaOrmJobQueue};
 use keel_infrastructure::persistence::Database;
 use keel_infrastructure::storage::LocalFileStorage;
@@ -34,13 +36,21 @@ pub struct Wiring<'a> {
     pub http_client: reqwest::Client,
     /// The durable job queue.
     pub queue: Arc<dyn JobQueue>,
+    /// The event bus between instances (in-process on SQLite, LISTEN/NOTIFY
+    /// on PostgreSQL).
+    pub bus: Arc<dyn EventBus>,
     runner: JobRunner,
+    shutdown: Vec<ShutdownHook>,
     provided: HashMap<TypeId, Box<dyn Any + Send + Sync>>,
     http: Vec<HttpContext>,
 }
 
 impl<'a> Wiring<'a> {
-    fn new(settings: &'a Settings, db: &'a DatabaseConnection) -> anyhow::Result<Self> {
+    fn new(
+        settings: &'a Settings,
+        db: &'a DatabaseConnection,
+        bus: Arc<dyn EventBus>,
+    ) -> anyhow::Result<Self> {
         let clock: Arc<dyn Clock> = Arc::new(SystemClock);
         let runner = JobRunner::new(db.clone(), job_runner_config(settings), clock.clone());
         let queue: Arc<dyn JobQueue> = Arc::new(SeaOrmJobQueue::new(
@@ -54,7 +64,9 @@ impl<'a> Wiring<'a> {
             clock,
             http_client: reqwest_client()?,
             queue,
+            bus,
             runner,
+            shutdown: Vec::new(),
             provided: HashMap::new(),
             http: Vec::new(),
         })
@@ -87,11 +99,25 @@ impl<'a> Wiring<'a> {
         self.http.push(context);
     }
 
+    /// Runs `hook` when the server begins to shut down and waits for it
+    /// before in-flight requests are drained (e.g. closing WebSockets with
+    /// 1001).
+    pub fn on_shutdown<F>(&mut self, hook: impl Fn() -> F + Send + Sync + 'static)
+    where
+        F: std::future::Future<Output = ()> + Send + 'static,
+    {
+        self.shutdown.push(Box::new(move || Box::pin(hook())));
+    }
+
     /// Runs jobs of `kind` with `handler`.
     pub fn run_jobs(&mut self, kind: &str, handler: Arc<dyn JobHandler>) {
         self.runner.register(kind, handler);
     }
 }
+
+/// Something to do (and wait for) when shutdown begins.
+pub type ShutdownHook =
+    Box<dyn Fn() -> std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>> + Send + Sync>;
 
 /// A context's wiring function.
 pub type WireFn = fn(&mut Wiring<'_>) -> anyhow::Result<()>;
@@ -102,6 +128,8 @@ pub struct Wired {
     pub http: HttpState,
     /// The background job runner with every handler registered.
     pub runner: JobRunner,
+    /// What to do when shutdown begins.
+    pub shutdown: Vec<ShutdownHook>,
 }
 
 /// Ready when the database accepts a (rolled-back) write and the upload
@@ -137,9 +165,10 @@ impl ReadinessProbe for Readiness {
 pub fn wire(
     settings: &Settings,
     db: &DatabaseConnection,
+    bus: Arc<dyn EventBus>,
     contexts: &[WireFn],
 ) -> anyhow::Result<Wired> {
-    let mut w = Wiring::new(settings, db)?;
+    let mut w = Wiring::new(settings, db, bus)?;
     for wire_context in contexts {
         wire_context(&mut w)?;
     }
@@ -158,6 +187,19 @@ pub fn wire(
             w.http,
         ),
         runner: w.runner,
+        shutdown: w.shutdown,
+    })
+}
+
+/// The event bus for `db`: LISTEN/NOTIFY on PostgreSQL, in-process on
+/// SQLite (one process owns the file).
+///
+/// # Errors
+/// When PostgreSQL refuses the listening connection.
+pub async fn event_bus(db: &DatabaseConnection) -> anyhow::Result<Arc<dyn EventBus>> {
+    Ok(match db.get_database_backend() {
+        sea_orm::DatabaseBackend::Postgres => Arc::new(PgEventBus::start(db).await?),
+        _ => Arc::new(MemoryEventBus::default()),
     })
 }
 

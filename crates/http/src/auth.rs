@@ -18,7 +18,7 @@ pub struct Authenticated(pub Principal);
 
 /// The token after `Bearer `, or `None` when the header is missing, not
 /// ASCII, another scheme or empty.
-fn bearer(req: &HttpRequest) -> Option<String> {
+pub(crate) fn bearer(req: &HttpRequest) -> Option<String> {
     let value = req.headers().get(header::AUTHORIZATION)?.to_str().ok()?;
     let (scheme, token) = value.split_once(' ')?;
     let token = token.trim();

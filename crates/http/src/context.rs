@@ -14,6 +14,7 @@ type Configure = dyn Fn(&mut web::ServiceConfig) + Send + Sync;
 #[derive(Clone)]
 pub struct HttpContext {
     configure: Arc<Configure>,
+    root: Option<Arc<Configure>>,
     openapi: OpenApi,
 }
 
@@ -26,13 +27,32 @@ impl HttpContext {
     ) -> Self {
         Self {
             configure: Arc::new(configure),
+            root: None,
             openapi,
         }
+    }
+
+    /// Adds routes outside `/api/v1` (the contract keeps `/ws` and
+    /// `/metrics` there); `configure` registers them with their own app data.
+    #[must_use]
+    pub fn with_root_routes(
+        mut self,
+        configure: impl Fn(&mut web::ServiceConfig) + Send + Sync + 'static,
+    ) -> Self {
+        self.root = Some(Arc::new(configure));
+        self
     }
 
     /// Registers this context's routes and app data on `cfg`.
     pub fn configure(&self, cfg: &mut web::ServiceConfig) {
         (self.configure)(cfg);
+    }
+
+    /// Registers this context's routes outside `/api/v1`, if any.
+    pub fn configure_root(&self, cfg: &mut web::ServiceConfig) {
+        if let Some(root) = &self.root {
+            root(cfg);
+        }
     }
 
     /// This context's part of the document.

@@ -11,6 +11,7 @@ pub mod methods;
 pub mod openapi;
 pub mod page;
 pub mod problem;
+pub mod request_span;
 pub mod security;
 pub mod serde_util;
 
@@ -107,6 +108,7 @@ pub fn app(
     >,
 > {
     let contexts = state.contexts.clone();
+    let root_contexts = state.contexts.clone();
     let security = state.security;
     App::new()
         .app_data(errors::json_config())
@@ -136,6 +138,11 @@ pub fn app(
                 ctx.configure(cfg);
             }
         }))
+        .configure(move |cfg| {
+            for ctx in root_contexts.iter() {
+                ctx.configure_root(cfg);
+            }
+        })
         .default_service(web::to(errors::not_found))
         .wrap_fn(security::catch_panic)
         .wrap(cors(&state.cors_origins))
@@ -171,5 +178,5 @@ pub fn app(
                 Ok(res)
             }
         })
-        .wrap(TracingLogger::default())
+        .wrap(TracingLogger::<request_span::KeelRootSpan>::new())
 }

@@ -147,6 +147,18 @@ impl ChatService {
         }
     }
 
+    /// Exchange `id` when `owner` owns it (to push it to the owner's open
+    /// sockets).
+    ///
+    /// # Errors
+    /// `NotFound`; storage errors.
+    pub async fn owned(&self, owner: UserId, id: ChatId) -> Result<Chat, WorkspaceError> {
+        match self.chats.find(id).await? {
+            Some(chat) if chat.owner_id == owner => Ok(chat),
+            _ => Err(WorkspaceError::NotFound),
+        }
+    }
+
     /// Sends a message and waits for the whole reply.
     ///
     /// # Errors

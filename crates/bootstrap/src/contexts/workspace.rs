@@ -1,12 +1,14 @@
 //! Workspace: items, projects, agents and chat with an assistant.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use keel_application::workspace::{
     AgentService, Assistants, ChatService, ChatSettings, ItemService, ProjectService,
 };
 use keel_domain::workspace::{AgentRepo, Provider};
 use keel_http::workspace::WorkspaceServices;
+use keel_http::workspace::ws::{Hub, WsLimits};
 use keel_infrastructure::assistant::LocalAssistant;
 use keel_infrastructure::persistence::workspace::{
     SeaOrmAgentRepo, SeaOrmChatRepo, SeaOrmItemRepo, SeaOrmProjectRepo,
@@ -23,7 +25,39 @@ pub fn wire(w: &mut Wiring<'_>) -> anyhow::Result<()> {
     let assistants = Assistants::new(default).with(Provider::Local, Arc::new(LocalAssistant));
     let agents: Arc<dyn AgentRepo> = Arc::new(SeaOrmAgentRepo::new(w.db.clone()));
     let projects = Arc::new(SeaOrmProjectRepo::new(w.db.clone()));
+    let chat = Arc::new(ChatService::new(
+        Arc::new(SeaOrmChatRepo::new(w.db.clone())),
+        agents.clone(),
+        assistants,
+        w.clock.clone(),
+        ChatSettings {
+            context_exchanges: settings.context_exchanges,
+            max_in_flight: settings.max_in_flight.max(1),
+        },
+    ));
+    let ws = &w.settings.ws;
+    let secs = |s: u64| Duration::from_secs(s.max(1));
+    let hub = Hub::start(
+        w.bus.clone(),
+        chat.clone(),
+        WsLimits {
+            heartbeat: secs(ws.heartbeat_secs),
+            idle_timeout: secs(ws.idle_timeout_secs),
+            max_frame_bytes: ws.max_frame_bytes.max(1024),
+            max_sockets_per_user: ws.max_sockets_per_user.max(1),
+            send_queue: ws.send_queue.max(1),
+            send_timeout: secs(ws.send_timeout_secs),
+            auth_check: secs(ws.auth_check_secs),
+            close_grace: Duration::from_secs(1),
+        },
+    );
+    let closing = hub.clone();
+    w.on_shutdown(move || {
+        let hub = closing.clone();
+        async move { hub.shut_down(Duration::from_secs(3)).await }
+    });
     let services = WorkspaceServices {
+        hub,
         items: Arc::new(ItemService::new(
             Arc::new(SeaOrmItemRepo::new(w.db.clone())),
             w.clock.clone(),
@@ -34,16 +68,7 @@ pub fn wire(w: &mut Wiring<'_>) -> anyhow::Result<()> {
             projects,
             w.clock.clone(),
         )),
-        chat: Arc::new(ChatService::new(
-            Arc::new(SeaOrmChatRepo::new(w.db.clone())),
-            agents,
-            assistants,
-            w.clock.clone(),
-            ChatSettings {
-                context_exchanges: settings.context_exchanges,
-                max_in_flight: settings.max_in_flight.max(1),
-            },
-        )),
+        chat,
     };
     w.serve(keel_http::workspace::context(services));
     Ok(())

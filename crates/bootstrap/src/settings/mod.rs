@@ -14,6 +14,7 @@ mod logging;
 mod server;
 mod shop;
 mod uploads;
+mod ws;
 
 pub use assistant::{AssistantSettings, BedrockSettings, OpenAiSettings};
 pub use auth::AuthSettings;
@@ -24,6 +25,7 @@ pub use logging::LogSettings;
 pub use server::ServerSettings;
 pub use shop::ShopSettings;
 pub use uploads::UploadsSettings;
+pub use ws::WsSettings;
 
 /// The shortest accepted HMAC key for access tokens, in bytes.
 pub const MIN_JWT_SECRET_BYTES: usize = 32;
@@ -51,6 +53,8 @@ pub struct Settings {
     pub shop: ShopSettings,
     /// The workspace's assistants.
     pub assistant: AssistantSettings,
+    /// The chat WebSocket.
+    pub ws: WsSettings,
     /// Logging.
     pub log: LogSettings,
 }

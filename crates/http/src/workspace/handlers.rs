@@ -12,13 +12,14 @@ use super::dto::{
     ChatRequest, ChatResponse, ItemPage, ItemPatchRequest, ItemRequest, ItemResponse, ListQuery,
     ProjectPage, ProjectPatchRequest, ProjectRequest, ProjectResponse,
 };
+use super::ws::Hub;
 use crate::auth::Authenticated;
 use crate::extract::{Json, Query};
 use crate::problem::ApiError;
 
 /// My items (an admin's: everyone's), newest first.
 #[utoipa::path(get, path = "/api/v1/items", tag = "workspace", security(("bearer" = [])),
-    params(ListQuery), responses((status = 200, body = ItemPage)))]
+    params(ListQuery), responses((status = 200, body = crate::page::PageResponse<ItemResponse>)))]
 pub async fn list_items(
     service: web::Data<ItemService>,
     who: Authenticated,
@@ -106,7 +107,7 @@ pub async fn delete_item(
 
 /// My projects (an admin's: everyone's), newest first.
 #[utoipa::path(get, path = "/api/v1/projects", tag = "workspace", security(("bearer" = [])),
-    params(ListQuery), responses((status = 200, body = ProjectPage)))]
+    params(ListQuery), responses((status = 200, body = crate::page::PageResponse<ProjectResponse>)))]
 pub async fn list_projects(
     service: web::Data<ProjectService>,
     who: Authenticated,
@@ -194,7 +195,7 @@ pub async fn delete_project(
 
 /// My agents (an admin's: everyone's), newest first.
 #[utoipa::path(get, path = "/api/v1/agents", tag = "workspace", security(("bearer" = [])),
-    params(ListQuery), responses((status = 200, body = AgentPage)))]
+    params(ListQuery), responses((status = 200, body = crate::page::PageResponse<AgentResponse>)))]
 pub async fn list_agents(
     service: web::Data<AgentService>,
     who: Authenticated,
@@ -293,18 +294,19 @@ pub async fn delete_agent(
         (status = 504, body = crate::problem::Problem, content_type = "application/problem+json", description = "The assistant did not answer in time"),
     ))]
 pub async fn send_chat(
-    service: web::Data<ChatService>,
+    hub: web::Data<Hub>,
     who: Authenticated,
     body: Json<ChatRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let chat = service.send(&who.0, body.into_inner().into()).await?;
+    // Through the hub, so the user's open sockets see it stream too.
+    let chat = hub.chat(&who.0, body.into_inner().into()).await?;
     Ok(HttpResponse::Created().json(ChatResponse::from(chat)))
 }
 
 /// My chat history (an admin's: everyone's), newest first; `agent_id`
 /// narrows it to one agent.
 #[utoipa::path(get, path = "/api/v1/chat", tag = "workspace", security(("bearer" = [])),
-    params(ChatListQuery), responses((status = 200, body = ChatPage)))]
+    params(ChatListQuery), responses((status = 200, body = crate::page::PageResponse<ChatResponse>)))]
 pub async fn list_chats(
     service: web::Data<ChatService>,
     who: Authenticated,

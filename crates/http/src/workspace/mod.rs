@@ -4,6 +4,7 @@ pub mod dto;
 pub mod handlers;
 mod problem;
 mod routes;
+pub mod ws;
 
 use std::sync::Arc;
 
@@ -36,6 +37,7 @@ use crate::context::{HttpContext, data};
         handlers::send_chat,
         handlers::list_chats,
         handlers::get_chat,
+        ws::open,
     ),
     tags((name = "workspace", description = "Items, projects, agents and chat with an assistant"))
 )]
@@ -43,6 +45,8 @@ struct WorkspaceApi;
 
 /// The workspace services a context serves.
 pub struct WorkspaceServices {
+    /// The sockets of this instance and the fan-out between instances.
+    pub hub: Arc<ws::Hub>,
     /// Items.
     pub items: Arc<ItemService>,
     /// Projects.
@@ -53,13 +57,22 @@ pub struct WorkspaceServices {
     pub chat: Arc<ChatService>,
 }
 
-/// The workspace context over its use cases.
+/// The workspace context over its use cases; `/ws` sits outside `/api/v1`.
 pub fn context(s: WorkspaceServices) -> HttpContext {
+    let hub = s.hub.clone();
     HttpContext::new(WorkspaceApi::openapi(), move |cfg| {
         cfg.app_data(data(&s.items))
             .app_data(data(&s.projects))
             .app_data(data(&s.agents))
-            .app_data(data(&s.chat));
+            .app_data(data(&s.chat))
+            .app_data(data(&s.hub));
         routes::configure(cfg);
+    })
+    .with_root_routes(move |cfg| {
+        cfg.service(
+            actix_web::web::resource("/ws")
+                .app_data(data(&hub))
+                .route(actix_web::web::get().to(ws::open)),
+        );
     })
 }
