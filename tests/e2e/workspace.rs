@@ -545,3 +545,84 @@ async fn a_provider_that_is_not_configured_is_a_502_and_the_exchange_is_kept_as_
     assert_eq!(kept["response"], Value::Null);
     assert!(kept["error"].as_str().unwrap().contains("not configured"));
 }
+
+#[tokio::test]
+async fn an_openai_agent_streams_from_an_openai_compatible_server_and_a_refusal_is_a_502() {
+    use keel_infrastructure::test_support::fake_http::{Step, openai_reply, serve};
+    let (base, seen) = serve(openai_reply(&["Bon", "jour"])).await;
+    let app = keel_e2e::spawn_app_with(|s| {
+        s.assistant.openai.base_url = base;
+        s.assistant.openai.model = Some("llama3".into());
+    })
+    .await;
+    let me = app.register_random().await;
+    let agent = json_of(
+        send(&app, Method::POST, "/api/v1/agents", &me,
+            &json!({"name": "Local LLM", "provider": "openai", "instructions": "Answer in French."})).await,
+        StatusCode::CREATED,
+    )
+    .await;
+    let chat = json_of(
+        send(
+            &app,
+            Method::POST,
+            "/api/v1/chat",
+            &me,
+            &json!({"message": "hello", "agent_id": agent["id"]}),
+        )
+        .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    assert_eq!(chat["response"], "Bonjour");
+    assert_eq!(chat["status"], "completed");
+    let sent = seen.lock().unwrap()[0].clone();
+    assert!(sent.contains("\"model\":\"llama3\""), "{sent}");
+    assert!(sent.contains("Answer in French."));
+
+    let body = r#"{"error":{"message":"model not found"}}"#;
+    let (base, _) = serve(vec![Step::Write(
+        format!(
+            "HTTP/1.1 404 Not Found\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n{body}",
+            body.len()
+        )
+        .into_bytes(),
+    )])
+    .await;
+    let failing = keel_e2e::spawn_app_with(|s| {
+        s.assistant.default = "openai".into();
+        s.assistant.openai.base_url = base;
+        s.assistant.openai.model = Some("missing".into());
+    })
+    .await;
+    let me = failing.register_random().await;
+    let problem = assert_problem(
+        send(
+            &failing,
+            Method::POST,
+            "/api/v1/chat",
+            &me,
+            &json!({"message": "hi"}),
+        )
+        .await,
+        StatusCode::BAD_GATEWAY,
+    )
+    .await;
+    assert!(
+        problem["detail"]
+            .as_str()
+            .unwrap()
+            .contains("model not found")
+    );
+    let kept = json_of(
+        failing
+            .get(
+                &format!("/api/v1/chat/{}", problem["chat_id"].as_str().unwrap()),
+                Some(&me.access),
+            )
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(kept["status"], "failed");
+}

@@ -9,7 +9,8 @@ use keel_application::workspace::{
 use keel_domain::workspace::{AgentRepo, Provider};
 use keel_http::workspace::WorkspaceServices;
 use keel_http::workspace::ws::{Hub, WsLimits};
-use keel_infrastructure::assistant::LocalAssistant;
+use keel_infrastructure::assistant::{LocalAssistant, OpenAiAssistant, OpenAiConfig};
+use secrecy::ExposeSecret;
 use keel_infrastructure::persistence::workspace::{
     SeaOrmAgentRepo, SeaOrmChatRepo, SeaOrmItemRepo, SeaOrmProjectRepo,
 };
@@ -22,7 +23,20 @@ pub fn wire(w: &mut Wiring<'_>) -> anyhow::Result<()> {
     let settings = &w.settings.assistant;
     let default = Provider::parse(&settings.default)
         .map_err(|_| anyhow::anyhow!("APP__ASSISTANT__DEFAULT must be local, openai or bedrock"))?;
-    let assistants = Assistants::new(default).with(Provider::Local, Arc::new(LocalAssistant));
+    let timeout = Duration::from_secs(settings.timeout_secs.max(1));
+    let openai = OpenAiAssistant::new(OpenAiConfig {
+        base_url: settings.openai.base_url.clone(),
+        api_key: settings
+            .openai
+            .api_key
+            .as_ref()
+            .map(|k| k.expose_secret().to_owned()),
+        model: settings.openai.model.clone(),
+        timeout,
+    })?;
+    let assistants = Assistants::new(default)
+        .with(Provider::Local, Arc::new(LocalAssistant))
+        .with(Provider::Openai, Arc::new(openai));
     let agents: Arc<dyn AgentRepo> = Arc::new(SeaOrmAgentRepo::new(w.db.clone()));
     let projects = Arc::new(SeaOrmProjectRepo::new(w.db.clone()));
     let chat = Arc::new(ChatService::new(

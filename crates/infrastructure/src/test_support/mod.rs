@@ -3,6 +3,8 @@
 //! `TEST_DATABASE_URL` points at a PostgreSQL server, a new
 //! `CREATE DATABASE test_<uuid>` there (never skipped when it was asked for).
 
+pub mod fake_http;
+
 use uuid::Uuid;
 
 use crate::persistence::Database;
