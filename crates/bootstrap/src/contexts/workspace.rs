@@ -9,7 +9,9 @@ use keel_application::workspace::{
 use keel_domain::workspace::{AgentRepo, Provider};
 use keel_http::workspace::WorkspaceServices;
 use keel_http::workspace::ws::{Hub, WsLimits};
-use keel_infrastructure::assistant::{LocalAssistant, OpenAiAssistant, OpenAiConfig};
+use keel_infrastructure::assistant::{
+    AwsKeys, BedrockAssistant, BedrockConfig, LocalAssistant, OpenAiAssistant, OpenAiConfig,
+};
 use secrecy::ExposeSecret;
 use keel_infrastructure::persistence::workspace::{
     SeaOrmAgentRepo, SeaOrmChatRepo, SeaOrmItemRepo, SeaOrmProjectRepo,
@@ -34,9 +36,29 @@ pub fn wire(w: &mut Wiring<'_>) -> anyhow::Result<()> {
         model: settings.openai.model.clone(),
         timeout,
     })?;
-    let assistants = Assistants::new(default)
+    let mut assistants = Assistants::new(default)
         .with(Provider::Local, Arc::new(LocalAssistant))
         .with(Provider::Openai, Arc::new(openai));
+    // Bedrock needs AWS credentials and a region; without them agents that
+    // name it get a 502 saying it is not configured.
+    let env = |name: &str| std::env::var(name).ok();
+    let region = settings
+        .bedrock
+        .region
+        .clone()
+        .or_else(|| env("AWS_REGION"))
+        .or_else(|| env("AWS_DEFAULT_REGION"))
+        .filter(|r| !r.trim().is_empty());
+    if let (Some(region), Some(keys)) = (region, AwsKeys::from_env(env)) {
+        let bedrock = BedrockAssistant::new(BedrockConfig {
+            region,
+            model: settings.bedrock.model.clone(),
+            endpoint: settings.bedrock.endpoint.clone(),
+            keys,
+            timeout,
+        })?;
+        assistants = assistants.with(Provider::Bedrock, Arc::new(bedrock));
+    }
     let agents: Arc<dyn AgentRepo> = Arc::new(SeaOrmAgentRepo::new(w.db.clone()));
     let projects = Arc::new(SeaOrmProjectRepo::new(w.db.clone()));
     let chat = Arc::new(ChatService::new(

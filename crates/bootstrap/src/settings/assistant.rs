@@ -61,8 +61,11 @@ impl Default for OpenAiSettings {
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(default)]
 pub struct BedrockSettings {
-    /// AWS region (default: `AWS_REGION`).
+    /// AWS region (default: `AWS_REGION`, then `AWS_DEFAULT_REGION`).
     pub region: Option<String>,
     /// Model id when the agent names none.
     pub model: Option<String>,
+    /// Another endpoint than `https://bedrock-runtime.{region}.amazonaws.com`
+    /// (a VPC endpoint, or a fake in tests).
+    pub endpoint: Option<String>,
 }
