@@ -25,13 +25,15 @@ build:
 test: test-sqlite test-postgres test-client
 
 test-sqlite:
-	env -u TEST_DATABASE_URL $(CARGO) $(TEST_RUNNER) --workspace
+	$(CARGO) build --bin keel
+	env -u TEST_DATABASE_URL KEEL_BIN=$$(realpath $${CARGO_TARGET_DIR:-target})/debug/keel $(CARGO) $(TEST_RUNNER) --workspace
 
 test-postgres:
 	@if (exec 3<>/dev/tcp/$(PG_HOST)/$(PG_PORT)) 2>/dev/null; then \
 		$(MAKE) --no-print-directory clean-test-dbs; \
 		echo "== PostgreSQL-backed tests against $(TEST_PG_URL)"; \
-		TEST_DATABASE_URL=$(TEST_PG_URL) $(CARGO) $(TEST_RUNNER) -p keel-infrastructure -p keel-e2e; \
+		$(CARGO) build --bin keel && \
+		KEEL_BIN=$$(realpath $${CARGO_TARGET_DIR:-target})/debug/keel TEST_DATABASE_URL=$(TEST_PG_URL) $(CARGO) $(TEST_RUNNER) -p keel-infrastructure -p keel-e2e; \
 	elif [ "$$CI" = "true" ]; then \
 		echo "PostgreSQL is required when CI=true but nothing answers on $(PG_HOST):$(PG_PORT)"; exit 1; \
 	else \

@@ -293,10 +293,13 @@ $(field postgres,profiles_list 1) req/s (p99 $(field postgres,profiles_list 3) m
 The page statement alone, prepared and driven by \`pgbench -c 16 -j 2\` with
 the whole machine and no keel: **$(field postgres,profiles_sql 1) tps =
 $(awk -v a="$(field postgres,profiles_sql 1)" -v b="$PGBENCH_TPS" 'BEGIN { printf "%.1f", 100 * a / b }')% of pgbench -S**. That is the ceiling of an
-uncached page with an exact total on this machine whatever the server does:
-each search term matches 50 to 570 of the profiles, and every match is
-fetched and rechecked to count it. Why the 15% target is not met, and what
-would meet it, is in docs/architecture.md ("Search performance").
+uncached page with an exact total on this machine (it moved between 12.8%
+and 17.1% over two runs): each search term matches 50 to 570 of the
+profiles, and every match is fetched and rechecked to count it. End to end,
+keel, PostgreSQL and wrk share the two cores, keel spends about 0.6 ms of
+CPU per page and sends a second statement for the locations, so the page
+reaches about a third of that ceiling. Why the 15% target is not met yet,
+and the next steps, are in docs/architecture.md ("Search performance").
 
 Chat over the WebSocket (\`/ws\`, offline \`local\` assistant, $WS_USERS users
 with one socket each; a round trip is a chat frame, about 40 streamed

@@ -304,6 +304,55 @@ async fn agents_take_only_their_owners_projects_and_outlive_a_deleted_project() 
     assert_eq!(busy["instructions"], agent["instructions"]);
 
     let project_path = format!("/api/v1/projects/{}", project["id"].as_str().unwrap());
+    let patched = json_of(
+        send(
+            &app,
+            Method::PATCH,
+            &project_path,
+            &me,
+            &json!({"description": "Q3\nlaunch"}),
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(patched["name"], "Launch");
+    assert_eq!(patched["description"], "Q3\nlaunch");
+    let read = json_of(
+        app.get(&project_path, Some(&me.access)).await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(read["description"], "Q3\nlaunch");
+    assert_problem(
+        app.get(&project_path, Some(&other.access)).await,
+        StatusCode::NOT_FOUND,
+    )
+    .await;
+    let mine = json_of(
+        app.get("/api/v1/projects", Some(&me.access)).await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(mine["total"], 1, "only my project, not theirs");
+    assert_eq!(mine["data"][0]["id"], project["id"]);
+    // PUT on an agent replaces it whole: what is left out is cleared or defaulted.
+    let replaced = json_of(
+        send(
+            &app,
+            Method::PUT,
+            &agent_path,
+            &me,
+            &json!({"name": "Planner", "project_id": project["id"]}),
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(replaced["status"], "active");
+    assert_eq!(replaced["instructions"], Value::Null);
+    assert_eq!(replaced["provider"], Value::Null);
+    assert_eq!(replaced["created_at"], agent["created_at"]);
     let renamed = json_of(
         send(
             &app,

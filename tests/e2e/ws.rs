@@ -6,8 +6,8 @@ use std::time::Duration;
 
 use futures_util::SinkExt;
 use keel_e2e::{
-    TestApp, Ws, assert_problem, next_frame, on_postgres, spawn_app, spawn_app_with,
-    spawn_with_settings,
+    TestApp, Ws, assert_problem, keel_bin, next_frame, on_postgres, spawn_app, spawn_app_with,
+    spawn_process, spawn_with_settings,
 };
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
@@ -178,7 +178,7 @@ async fn limits_refuse_extra_sockets_and_close_on_an_oversize_frame() {
 }
 
 #[tokio::test]
-async fn a_logout_closes_the_socket_of_that_session() {
+async fn a_logout_or_a_deactivation_closes_the_users_socket() {
     let app = spawn_app_with(|s| {
         s.ws.heartbeat_secs = 1;
         s.ws.auth_check_secs = 1;
@@ -198,6 +198,26 @@ async fn a_logout_closes_the_socket_of_that_session() {
         next_frame(&mut ws, Duration::from_secs(8)).await,
         Some(Err(1008)),
         "closed with policy violation within the cache TTL and a check"
+    );
+
+    // An admin deactivates another user: that user's socket closes too.
+    let admin = app
+        .create_admin("root@example.com", "a long admin password")
+        .await;
+    let other = app.register_random().await;
+    let mut theirs = app.ws(&other.access).await;
+    let res = app
+        .send_json(
+            Method::PATCH,
+            &format!("/api/v1/users/{}", other.id),
+            Some(&admin.access),
+            &json!({"is_active": false}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(
+        next_frame(&mut theirs, Duration::from_secs(8)).await,
+        Some(Err(1008))
     );
 }
 
@@ -230,7 +250,24 @@ async fn two_instances_on_one_postgresql_push_to_each_others_sockets() {
         );
         return;
     }
-    let second: TestApp = spawn_with_settings(first.settings.clone()).await;
+    // The second instance is the real binary in its own process when
+    // `make test` names it (KEEL_BIN), else a second in-process server.
+    let process = keel_bin().map(|bin| spawn_process(&bin, &first.settings));
+    let in_process;
+    let second_port = match &process {
+        Some(p) => p.port,
+        None => {
+            in_process = spawn_with_settings(first.settings.clone()).await;
+            in_process.port
+        }
+    };
+    let second = TestApp {
+        address: format!("http://127.0.0.1:{second_port}"),
+        port: second_port,
+        client: first.client.clone(),
+        settings: first.settings.clone(),
+        stopper: first.stopper.clone(),
+    };
     let me = first.register_random().await;
     let mut on_first = first.ws(&me.access).await;
     let mut on_second = second.ws(&me.access).await;
@@ -254,4 +291,60 @@ async fn two_instances_on_one_postgresql_push_to_each_others_sockets() {
     assert_eq!(a["id"], b["id"]);
     assert_eq!(text_a, text_b);
     assert_eq!(b["message"], "via socket");
+}
+
+#[tokio::test]
+async fn a_socket_whose_queue_overflows_is_disconnected_not_buffered() {
+    // A queue of one frame cannot take the burst of a whole reply.
+    let app = spawn_app_with(|s| s.ws.send_queue = 1).await;
+    let me = app.register_random().await;
+    let mut ws = app.ws(&me.access).await;
+    let res = app
+        .send_json(
+            Method::POST,
+            "/api/v1/chat",
+            Some(&me.access),
+            &json!({"message": "a burst of deltas for a tiny queue"}),
+        )
+        .await;
+    assert_eq!(
+        res.status(),
+        StatusCode::CREATED,
+        "the chat itself is unaffected"
+    );
+    let mut closed = None;
+    while let Some(frame) = next_frame(&mut ws, WAIT).await {
+        if let Err(code) = frame {
+            closed = Some(code);
+            break;
+        }
+    }
+    assert_eq!(closed, Some(1008), "the slow reader is closed");
+}
+
+#[tokio::test]
+async fn the_real_process_closes_its_sockets_with_1001_and_exits_on_sigterm() {
+    let Some(bin) = keel_bin() else {
+        eprintln!("needs the keel binary in KEEL_BIN, which `make test` sets");
+        return;
+    };
+    let app = spawn_app().await;
+    let mut process = spawn_process(&bin, &app.settings);
+    let me = app.register_random().await;
+    let client = TestApp {
+        address: process.address(),
+        port: process.port,
+        client: app.client.clone(),
+        settings: app.settings.clone(),
+        stopper: app.stopper.clone(),
+    };
+    let mut ws = client.ws(&me.access).await;
+    let exited = tokio::task::spawn_blocking(move || process.terminate(Duration::from_secs(15)))
+        .await
+        .unwrap();
+    assert_eq!(next_frame(&mut ws, WAIT).await, Some(Err(1001)));
+    assert!(
+        exited,
+        "the process exits after SIGTERM (no connection keeps it alive)"
+    );
 }

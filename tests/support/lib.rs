@@ -379,3 +379,91 @@ pub async fn next_frame(ws: &mut Ws, wait: std::time::Duration) -> Option<Result
         }
     }
 }
+
+/// The real `keel` binary serving on the database of a [`TestApp`], as a
+/// second process; killed when dropped.
+pub struct KeelProcess {
+    child: std::process::Child,
+    /// The port it listens on.
+    pub port: u16,
+}
+
+impl Drop for KeelProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl KeelProcess {
+    /// `http://127.0.0.1:PORT`.
+    pub fn address(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    /// Sends SIGTERM and waits up to `wait` for the process to exit; whether
+    /// it did.
+    pub fn terminate(&mut self, wait: std::time::Duration) -> bool {
+        let _ = std::process::Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status();
+        let deadline = std::time::Instant::now() + wait;
+        while std::time::Instant::now() < deadline {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                return true;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        false
+    }
+}
+
+/// The `keel` binary `make test` builds and names in `KEEL_BIN`.
+pub fn keel_bin() -> Option<String> {
+    std::env::var("KEEL_BIN")
+        .ok()
+        .filter(|b| std::path::Path::new(b).exists())
+}
+
+/// Starts the binary at `bin` (e.g. `KEEL_BIN`, which `make test` sets) with
+/// the database, secret and upload folder of `settings`.
+///
+/// # Panics
+/// When it does not start and log its port within 30 s.
+pub fn spawn_process(bin: &str, settings: &Settings) -> KeelProcess {
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(bin)
+        .arg("serve")
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("APP_ENV", "test")
+        .env("APP__SERVER__HOST", "127.0.0.1")
+        .env("APP__SERVER__PORT", "0")
+        .env("APP__SERVER__WORKERS", "2")
+        .env("DATABASE_URL", &settings.database.url)
+        .env("APP__AUTH__JWT_SECRET", TEST_JWT_SECRET)
+        .env("APP__UPLOADS__DIR", &settings.uploads.dir)
+        .env("APP__LOG__FORMAT", "json")
+        .env("RUST_LOG", "info")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("the keel binary starts");
+    let stdout = child.stdout.take().expect("piped stdout");
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if let Some(rest) = line.split("listening on http://127.0.0.1:").nth(1) {
+                let port: String = rest.chars().take_while(char::is_ascii_digit).collect();
+                let _ = tx.send(port.parse::<u16>().ok());
+            }
+        }
+    });
+    let port = rx
+        .recv_timeout(std::time::Duration::from_secs(30))
+        .ok()
+        .flatten()
+        .expect("keel logs its port");
+    KeelProcess { child, port }
+}

@@ -124,7 +124,10 @@ impl Application {
             let _ = runner.await;
         }
         served?;
-        self.db.clone().close().await.ok();
+        // Bounded: a connection someone still holds must not keep the
+        // process alive.
+        let _ =
+            tokio::time::timeout(std::time::Duration::from_secs(5), self.db.clone().close()).await;
         tracing::info!("server stopped");
         Ok(())
     }

@@ -52,6 +52,9 @@ impl PgEventBus {
                             });
                         }
                     }
+                    // The pool is closing (shutdown): give its connection back
+                    // so the close can finish.
+                    Err(sea_orm::sqlx::Error::PoolClosed) => break,
                     Err(e) => {
                         // The next recv reconnects and listens again.
                         tracing::warn!(error = %e, "event bus: the listening connection failed; reconnecting");
