@@ -294,35 +294,6 @@ async fn two_instances_on_one_postgresql_push_to_each_others_sockets() {
 }
 
 #[tokio::test]
-async fn a_socket_whose_queue_overflows_is_disconnected_not_buffered() {
-    // A queue of one frame cannot take the burst of a whole reply.
-    let app = spawn_app_with(|s| s.ws.send_queue = 1).await;
-    let me = app.register_random().await;
-    let mut ws = app.ws(&me.access).await;
-    let res = app
-        .send_json(
-            Method::POST,
-            "/api/v1/chat",
-            Some(&me.access),
-            &json!({"message": "a burst of deltas for a tiny queue"}),
-        )
-        .await;
-    assert_eq!(
-        res.status(),
-        StatusCode::CREATED,
-        "the chat itself is unaffected"
-    );
-    let mut closed = None;
-    while let Some(frame) = next_frame(&mut ws, WAIT).await {
-        if let Err(code) = frame {
-            closed = Some(code);
-            break;
-        }
-    }
-    assert_eq!(closed, Some(1008), "the slow reader is closed");
-}
-
-#[tokio::test]
 async fn the_real_process_closes_its_sockets_with_1001_and_exits_on_sigterm() {
     let Some(bin) = keel_bin() else {
         eprintln!("needs the keel binary in KEEL_BIN, which `make test` sets");

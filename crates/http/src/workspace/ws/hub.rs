@@ -374,7 +374,159 @@ pub(super) fn failed_chat(case: &keel_application::workspace::WorkspaceCase) -> 
 
 #[cfg(test)]
 mod tests {
-    use super::chunks;
+    use std::sync::Arc;
+
+    use async_trait::async_trait;
+    use keel_application::workspace::{Assistants, ChatService, ChatSettings};
+    use keel_domain::clock::Clock;
+    use keel_domain::events::{Event, EventBus, EventBusError, EventStream};
+    use keel_domain::identity::UserId;
+    use keel_domain::workspace::{Agent, AgentId, AgentRepo, Chat, ChatId, ChatRepo, Provider};
+    use keel_domain::{Page, PageRequest, RepoError};
+    use serde_json::json;
+
+    use super::{Envelope, Hub, WsLimits, chunks};
+
+    /// Ports the hub never touches in these tests.
+    struct Unused;
+
+    #[async_trait]
+    impl ChatRepo for Unused {
+        async fn find(&self, _: ChatId) -> Result<Option<Chat>, RepoError> {
+            unreachable!()
+        }
+        async fn list(
+            &self,
+            _: Option<UserId>,
+            _: Option<AgentId>,
+            _: PageRequest,
+        ) -> Result<Page<Chat>, RepoError> {
+            unreachable!()
+        }
+        async fn recent(
+            &self,
+            _: UserId,
+            _: Option<AgentId>,
+            _: u64,
+        ) -> Result<Vec<Chat>, RepoError> {
+            unreachable!()
+        }
+        async fn save(&self, _: &Chat) -> Result<(), RepoError> {
+            unreachable!()
+        }
+    }
+
+    #[async_trait]
+    impl AgentRepo for Unused {
+        async fn find(&self, _: AgentId) -> Result<Option<Agent>, RepoError> {
+            unreachable!()
+        }
+        async fn list(&self, _: Option<UserId>, _: PageRequest) -> Result<Page<Agent>, RepoError> {
+            unreachable!()
+        }
+        async fn save(&self, _: &Agent) -> Result<(), RepoError> {
+            unreachable!()
+        }
+        async fn delete(&self, _: AgentId) -> Result<bool, RepoError> {
+            unreachable!()
+        }
+    }
+
+    #[async_trait]
+    impl EventBus for Unused {
+        async fn publish(&self, _: &Event) -> Result<(), EventBusError> {
+            Ok(())
+        }
+        fn subscribe(&self) -> EventStream {
+            Box::pin(futures_util::stream::pending())
+        }
+    }
+
+    impl Clock for Unused {
+        fn now(&self) -> chrono::DateTime<chrono::Utc> {
+            chrono::Utc::now()
+        }
+    }
+
+    fn hub(send_queue: usize) -> Arc<Hub> {
+        let chats = ChatService::new(
+            Arc::new(Unused),
+            Arc::new(Unused),
+            Assistants::new(Provider::Local),
+            Arc::new(Unused),
+            ChatSettings {
+                context_exchanges: 0,
+                max_in_flight: 1,
+            },
+        );
+        Hub::start(
+            Arc::new(Unused),
+            Arc::new(chats),
+            WsLimits {
+                send_queue,
+                max_sockets_per_user: 2,
+                ..WsLimits::default()
+            },
+        )
+    }
+
+    fn frame_for(user: UserId, n: u32) -> String {
+        serde_json::to_string(&Envelope {
+            user,
+            frame: Some(json!({"type": "chat.delta", "n": n})),
+            chat: None,
+        })
+        .unwrap()
+    }
+
+    #[tokio::test]
+    async fn a_socket_whose_queue_is_full_is_kicked_and_the_others_keep_their_frames() {
+        let hub = hub(2);
+        let user = UserId::generate();
+        let mut slow = hub.register(user).expect("first socket");
+        let mut quick = hub.register(user).expect("second socket");
+        assert!(hub.register(user).is_none(), "two sockets per user here");
+        for n in 0..2 {
+            hub.dispatch(&frame_for(user, n)).await;
+        }
+        // The quick socket drains; the slow one does not.
+        assert!(quick.frames.try_recv().unwrap().contains("\"n\":0"));
+        assert!(quick.frames.try_recv().unwrap().contains("\"n\":1"));
+        assert!(
+            slow.kicked.try_recv().is_err(),
+            "not kicked while it keeps up"
+        );
+        hub.dispatch(&frame_for(user, 2)).await;
+        assert_eq!(
+            slow.kicked.try_recv().unwrap(),
+            "too slow: frames were not read in time"
+        );
+        assert!(quick.frames.try_recv().unwrap().contains("\"n\":2"));
+        assert!(quick.kicked.try_recv().is_err());
+        // Another user's frames never reach these sockets.
+        hub.dispatch(&frame_for(UserId::generate(), 3)).await;
+        assert!(quick.frames.try_recv().is_err());
+    }
+
+    #[tokio::test]
+    async fn shutdown_reaches_registered_sockets_and_waits_for_them_to_leave() {
+        let hub = hub(4);
+        let user = UserId::generate();
+        let socket = hub.register(user).unwrap();
+        let mut signal = socket.shutdown.clone();
+        let waiting = {
+            let hub = hub.clone();
+            tokio::spawn(async move { hub.shut_down(std::time::Duration::from_secs(5)).await })
+        };
+        signal.wait_for(|closing| *closing).await.unwrap();
+        assert!(
+            !waiting.is_finished(),
+            "waits while the socket is registered"
+        );
+        hub.unregister(user, socket.id);
+        waiting.await.unwrap();
+        assert_eq!(hub.open_sockets(user), 0);
+    }
 
     #[test]
     fn chunks_cut_at_character_boundaries_within_the_limit() {
