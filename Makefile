@@ -26,7 +26,7 @@ test: test-sqlite test-postgres test-client
 
 test-sqlite:
 	$(CARGO) build --bin keel
-	env -u TEST_DATABASE_URL KEEL_BIN=$$(realpath $${CARGO_TARGET_DIR:-target})/debug/keel $(CARGO) $(TEST_RUNNER) --workspace
+	env -u TEST_DATABASE_URL KEEL_BIN=$$(realpath $${CARGO_TARGET_DIR:-target})/debug/keel $(CARGO) $(TEST_RUNNER) --workspace -- --skip postgres_
 
 test-postgres:
 	@if (exec 3<>/dev/tcp/$(PG_HOST)/$(PG_PORT)) 2>/dev/null; then \

@@ -241,15 +241,15 @@ async fn an_idle_socket_is_closed_and_shutdown_closes_with_1001() {
     assert_eq!(next_frame(&mut ws, WAIT).await, Some(Err(1001)));
 }
 
+/// PostgreSQL only (`make test-sqlite` skips `postgres_*`): on SQLite one
+/// process owns the database and the bus is in-process.
 #[tokio::test]
-async fn two_instances_on_one_postgresql_push_to_each_others_sockets() {
+async fn postgres_two_instances_push_to_each_others_sockets() {
+    assert!(
+        on_postgres(),
+        "two instances share frames through PostgreSQL LISTEN/NOTIFY: run with TEST_DATABASE_URL"
+    );
     let first = spawn_app().await;
-    if !on_postgres() {
-        eprintln!(
-            "two instances share frames through PostgreSQL LISTEN/NOTIFY; this runs with TEST_DATABASE_URL (SQLite is one process)"
-        );
-        return;
-    }
     // The second instance is the real binary in its own process when
     // `make test` names it (KEEL_BIN), else a second in-process server.
     let process = keel_bin().map(|bin| spawn_process(&bin, &first.settings));
@@ -295,10 +295,7 @@ async fn two_instances_on_one_postgresql_push_to_each_others_sockets() {
 
 #[tokio::test]
 async fn the_real_process_closes_its_sockets_with_1001_and_exits_on_sigterm() {
-    let Some(bin) = keel_bin() else {
-        eprintln!("needs the keel binary in KEEL_BIN, which `make test` sets");
-        return;
-    };
+    let bin = keel_bin().expect("the keel binary in KEEL_BIN, which `make test` sets");
     let app = spawn_app().await;
     let mut process = spawn_process(&bin, &app.settings);
     let me = app.register_random().await;

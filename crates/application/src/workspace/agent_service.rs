@@ -222,12 +222,22 @@ impl AgentService {
         input: AgentInput,
     ) -> Result<Agent, WorkspaceError> {
         let s = settings(&input)?;
-        let mut agent = self.get(principal, id).await?;
-        self.check_project(agent.owner_id, input.project_id).await?;
+        let agent = self.get(principal, id).await?;
+        self.apply(agent, s, input.project_id).await
+    }
+
+    /// `agent` with `s` and `project`, checked and saved.
+    async fn apply(
+        &self,
+        mut agent: Agent,
+        s: Settings,
+        project: Option<ProjectId>,
+    ) -> Result<Agent, WorkspaceError> {
+        self.check_project(agent.owner_id, project).await?;
         agent.name = s.name;
         agent.description = s.description;
         agent.status = s.status;
-        agent.project_id = input.project_id;
+        agent.project_id = project;
         agent.provider = s.provider;
         agent.model = s.model;
         agent.instructions = s.instructions;
@@ -265,7 +275,8 @@ impl AgentService {
                 .instructions
                 .unwrap_or_else(|| agent.instructions.clone()),
         };
-        self.replace(principal, id, input).await
+        let s = settings(&input)?;
+        self.apply(agent, s, input.project_id).await
     }
 
     /// Deletes agent `id`; its chats stay, addressed to no agent.
