@@ -6,8 +6,8 @@ use std::time::Duration;
 
 use futures_util::SinkExt;
 use keel_e2e::{
-    TestApp, Ws, assert_problem, keel_bin, next_frame, on_postgres, spawn_app, spawn_app_with,
-    spawn_process, spawn_with_settings,
+    TestApp, Ws, assert_problem, keel_bin, next_frame, on_postgres, second_instance, spawn_app,
+    spawn_app_with, spawn_process,
 };
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
@@ -177,14 +177,20 @@ async fn limits_refuse_extra_sockets_and_close_on_an_oversize_frame() {
         .expect("a new socket");
 }
 
+/// Sockets close on the revocation event, not on the periodic check: the
+/// check is an hour away here and the session cache holds entries for the
+/// longest TTL allowed (5 s).
+fn revocation_by_event(s: &mut keel_bootstrap::settings::Settings) {
+    s.ws.auth_check_secs = 3600;
+    s.auth.session_cache_ttl_secs = 5;
+}
+
+/// How soon a revocation must close a socket.
+const AT_ONCE: Duration = Duration::from_secs(1);
+
 #[tokio::test]
-async fn a_logout_or_a_deactivation_closes_the_users_socket() {
-    let app = spawn_app_with(|s| {
-        s.ws.heartbeat_secs = 1;
-        s.ws.auth_check_secs = 1;
-        s.auth.session_cache_ttl_secs = 1;
-    })
-    .await;
+async fn a_logout_a_password_change_or_a_deactivation_closes_the_sockets_at_once() {
+    let app = spawn_app_with(revocation_by_event).await;
     let me = app.register_random().await;
     let mut ws = app.ws(&me.access).await;
     let res = app
@@ -195,9 +201,33 @@ async fn a_logout_or_a_deactivation_closes_the_users_socket() {
         .unwrap();
     assert!(res.status().is_success(), "{}", res.status());
     assert_eq!(
-        next_frame(&mut ws, Duration::from_secs(8)).await,
+        next_frame(&mut ws, AT_ONCE).await,
         Some(Err(1008)),
-        "closed with policy violation within the cache TTL and a check"
+        "closed with policy violation as soon as the session ends"
+    );
+
+    // A password change ends the other sessions' sockets, not the caller's.
+    let me = app.register_random().await;
+    let res = app.login(&me.email, &me.password).await;
+    let other: Value = res.json().await.unwrap();
+    let other = other["access_token"].as_str().unwrap().to_owned();
+    let mut mine = app.ws(&me.access).await;
+    let mut elsewhere = app.ws(&other).await;
+    let res = app
+        .send_json(
+            Method::POST,
+            "/api/v1/users/me/password",
+            Some(&me.access),
+            &json!({"current_password": me.password, "new_password": "another long password"}),
+        )
+        .await;
+    assert!(res.status().is_success(), "{}", res.status());
+    assert_eq!(next_frame(&mut elsewhere, AT_ONCE).await, Some(Err(1008)));
+    send_chat(&mut mine, "still here").await;
+    let (_, chat) = read_reply(&mut mine).await;
+    assert_eq!(
+        chat["message"], "still here",
+        "the caller's socket stays open"
     );
 
     // An admin deactivates another user: that user's socket closes too.
@@ -215,9 +245,86 @@ async fn a_logout_or_a_deactivation_closes_the_users_socket() {
         )
         .await;
     assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(next_frame(&mut theirs, AT_ONCE).await, Some(Err(1008)));
+}
+
+/// PostgreSQL only (`make test-sqlite` skips `postgres_*`): instances share
+/// invalidations through LISTEN/NOTIFY.
+#[tokio::test]
+async fn postgres_a_logout_or_a_demotion_on_one_instance_holds_on_another_at_once() {
+    assert!(
+        on_postgres(),
+        "instances share invalidations through PostgreSQL LISTEN/NOTIFY: run with TEST_DATABASE_URL"
+    );
+    let first = spawn_app_with(revocation_by_event).await;
+    let second = second_instance(
+        &first,
+        &[
+            ("APP__WS__AUTH_CHECK_SECS", "3600"),
+            ("APP__AUTH__SESSION_CACHE_TTL_SECS", "5"),
+        ],
+    )
+    .await;
+    let second = &second.app;
+    let me = first.register_random().await;
+    // The second instance caches the session and the user.
+    let res = second.get("/api/v1/users/me", Some(&me.access)).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let mut ws = second.ws(&me.access).await;
+    let res = first
+        .request(Method::POST, "/api/v1/auth/logout")
+        .bearer_auth(&me.access)
+        .send()
+        .await
+        .unwrap();
+    assert!(res.status().is_success(), "{}", res.status());
+    assert_eq!(next_frame(&mut ws, AT_ONCE).await, Some(Err(1008)));
+    let res = second.get("/api/v1/users/me", Some(&me.access)).await;
     assert_eq!(
-        next_frame(&mut theirs, Duration::from_secs(8)).await,
-        Some(Err(1008))
+        res.status(),
+        StatusCode::UNAUTHORIZED,
+        "refused by the other instance"
+    );
+
+    // A demotion on the first is honoured by the second within a second.
+    let root = first
+        .create_admin("root@example.com", "a long admin password")
+        .await;
+    let deputy = first.register_random().await;
+    let res = first
+        .send_json(
+            Method::PATCH,
+            &format!("/api/v1/users/{}", deputy.id),
+            Some(&root.access),
+            &json!({"role": "admin"}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(
+        second
+            .get("/api/v1/users", Some(&deputy.access))
+            .await
+            .status(),
+        StatusCode::OK,
+        "an admin on the second instance (now cached there)"
+    );
+    let res = first
+        .send_json(
+            Method::PATCH,
+            &format!("/api/v1/users/{}", deputy.id),
+            Some(&root.access),
+            &json!({"role": "customer"}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    tokio::time::sleep(AT_ONCE).await;
+    assert_eq!(
+        second
+            .get("/api/v1/users", Some(&deputy.access))
+            .await
+            .status(),
+        StatusCode::FORBIDDEN,
+        "demoted on the second instance within a second"
     );
 }
 
@@ -250,24 +357,8 @@ async fn postgres_two_instances_push_to_each_others_sockets() {
         "two instances share frames through PostgreSQL LISTEN/NOTIFY: run with TEST_DATABASE_URL"
     );
     let first = spawn_app().await;
-    // The second instance is the real binary in its own process when
-    // `make test` names it (KEEL_BIN), else a second in-process server.
-    let process = keel_bin().map(|bin| spawn_process(&bin, &first.settings));
-    let in_process;
-    let second_port = match &process {
-        Some(p) => p.port,
-        None => {
-            in_process = spawn_with_settings(first.settings.clone()).await;
-            in_process.port
-        }
-    };
-    let second = TestApp {
-        address: format!("http://127.0.0.1:{second_port}"),
-        port: second_port,
-        client: first.client.clone(),
-        settings: first.settings.clone(),
-        stopper: first.stopper.clone(),
-    };
+    let second = second_instance(&first, &[]).await;
+    let second = &second.app;
     let me = first.register_random().await;
     let mut on_first = first.ws(&me.access).await;
     let mut on_second = second.ws(&me.access).await;

@@ -431,6 +431,15 @@ pub fn keel_bin() -> Option<String> {
 /// # Panics
 /// When it does not start and log its port within 30 s.
 pub fn spawn_process(bin: &str, settings: &Settings) -> KeelProcess {
+    spawn_process_with(bin, settings, &[])
+}
+
+/// [`spawn_process`] with more environment variables (settings such as
+/// `APP__AUTH__SESSION_CACHE_TTL_SECS`).
+///
+/// # Panics
+/// When it does not start and log its port within 30 s.
+pub fn spawn_process_with(bin: &str, settings: &Settings, env: &[(&str, &str)]) -> KeelProcess {
     use std::io::{BufRead, BufReader};
     use std::process::{Command, Stdio};
     let mut child = Command::new(bin)
@@ -446,6 +455,7 @@ pub fn spawn_process(bin: &str, settings: &Settings) -> KeelProcess {
         .env("APP__UPLOADS__DIR", &settings.uploads.dir)
         .env("APP__LOG__FORMAT", "json")
         .env("RUST_LOG", "info")
+        .envs(env.iter().copied())
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
@@ -466,4 +476,40 @@ pub fn spawn_process(bin: &str, settings: &Settings) -> KeelProcess {
         .flatten()
         .expect("keel logs its port");
     KeelProcess { child, port }
+}
+
+/// A second instance on the database of a first one: the real binary in its
+/// own process when `make test` names it (`KEEL_BIN`, started with `env`),
+/// else a second in-process server with the first one's settings.
+pub struct SecondInstance {
+    /// Talks to the second instance.
+    pub app: TestApp,
+    _process: Option<KeelProcess>,
+    _in_process: Option<TestApp>,
+}
+
+/// Starts a [`SecondInstance`] beside `first`; `env` should say what the
+/// customisation of `first` said, for the process.
+pub async fn second_instance(first: &TestApp, env: &[(&str, &str)]) -> SecondInstance {
+    let (port, process, in_process) = match keel_bin() {
+        Some(bin) => {
+            let p = spawn_process_with(&bin, &first.settings, env);
+            (p.port, Some(p), None)
+        }
+        None => {
+            let app = spawn_with_settings(first.settings.clone()).await;
+            (app.port, None, Some(app))
+        }
+    };
+    SecondInstance {
+        app: TestApp {
+            address: format!("http://127.0.0.1:{port}"),
+            port,
+            client: first.client.clone(),
+            settings: first.settings.clone(),
+            stopper: first.stopper.clone(),
+        },
+        _process: process,
+        _in_process: in_process,
+    }
 }

@@ -97,7 +97,11 @@ pub async fn run(cli: Cli, settings: Settings) -> anyhow::Result<()> {
         Command::CreateAdmin { email, password } => {
             let db = connect(&settings).await?;
             Migrator::up(&db, None).await?;
-            let users = UserService::new(crate::contexts::identity::ports(&settings, &db));
+            let users = UserService::new(crate::contexts::identity::ports(
+                &settings,
+                &db,
+                &keel_infrastructure::invalidation::Invalidations::local(),
+            ));
             let outcome = users
                 .create_admin(&email, &password)
                 .await

@@ -17,6 +17,7 @@ use keel_domain::jobs::{JobHandler, JobQueue};
 use keel_http::{HttpContext, HttpState, ReadinessProbe};
 use keel_infrastructure::SystemClock;
 use keel_infrastructure::events::{MemoryEventBus, PgEventBus};
+use keel_infrastructure::invalidation::Invalidations;
 use keel_infrastructure::jobs::{JobRunner, JobRunnerConfig, SeaOrmJobQueue};
 use keel_infrastructure::persistence::Database;
 use keel_infrastructure::storage::LocalFileStorage;
@@ -39,6 +40,9 @@ pub struct Wiring<'a> {
     /// The event bus between instances (in-process on SQLite, LISTEN/NOTIFY
     /// on PostgreSQL).
     pub bus: Arc<dyn EventBus>,
+    /// Cache invalidation between instances, over `bus`: caches publish
+    /// through it and are tracked by it.
+    pub invalidations: Invalidations,
     runner: JobRunner,
     shutdown: Vec<ShutdownHook>,
     provided: HashMap<TypeId, Box<dyn Any + Send + Sync>>,
@@ -64,6 +68,7 @@ impl<'a> Wiring<'a> {
             clock,
             http_client: reqwest_client()?,
             queue,
+            invalidations: Invalidations::over(bus.clone()),
             bus,
             runner,
             shutdown: Vec::new(),

@@ -1,7 +1,13 @@
 //! A small time-bounded map for read-through caches of hot lookups.
+//!
+//! A read-through cache loads outside its lock, so a load that began before
+//! an invalidation could store what the invalidation removed. Every removal
+//! therefore moves an epoch, and [`TtlCache::insert_since`] stores a loaded
+//! value only when no removal happened since its load began.
 
 use std::collections::HashMap;
 use std::hash::Hash;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
@@ -13,6 +19,7 @@ pub struct TtlCache<K, V> {
     ttl: Duration,
     capacity: usize,
     entries: Mutex<HashMap<K, (Instant, V)>>,
+    epoch: AtomicU64,
 }
 
 impl<K: Eq + Hash + Clone, V: Clone> TtlCache<K, V> {
@@ -22,6 +29,7 @@ impl<K: Eq + Hash + Clone, V: Clone> TtlCache<K, V> {
             ttl,
             capacity: DEFAULT_CAPACITY,
             entries: Mutex::new(HashMap::new()),
+            epoch: AtomicU64::new(0),
         }
     }
 
@@ -50,16 +58,42 @@ impl<K: Eq + Hash + Clone, V: Clone> TtlCache<K, V> {
         }
     }
 
+    /// Where removals stand; take it before loading a value to cache.
+    pub fn epoch(&self) -> u64 {
+        self.epoch.load(Ordering::Acquire)
+    }
+
     /// Stores `value` under `key` for `ttl`.
     pub fn insert(&self, key: K, value: V) {
         if !self.enabled() {
             return;
         }
         let mut entries = self.lock();
-        if entries.len() >= self.capacity {
-            let ttl = self.ttl;
+        Self::store(self.ttl, self.capacity, &mut entries, key, value);
+    }
+
+    /// Stores `value` (loaded after [`Self::epoch`] returned `since`) unless
+    /// something was removed meanwhile: it may be what was removed.
+    pub fn insert_since(&self, since: u64, key: K, value: V) {
+        if !self.enabled() {
+            return;
+        }
+        let mut entries = self.lock();
+        if self.epoch() == since {
+            Self::store(self.ttl, self.capacity, &mut entries, key, value);
+        }
+    }
+
+    fn store(
+        ttl: Duration,
+        capacity: usize,
+        entries: &mut HashMap<K, (Instant, V)>,
+        key: K,
+        value: V,
+    ) {
+        if entries.len() >= capacity {
             entries.retain(|_, (at, _)| at.elapsed() < ttl);
-            if entries.len() >= self.capacity {
+            if entries.len() >= capacity {
                 entries.clear();
             }
         }
@@ -68,12 +102,23 @@ impl<K: Eq + Hash + Clone, V: Clone> TtlCache<K, V> {
 
     /// Drops `key`.
     pub fn remove(&self, key: &K) {
-        self.lock().remove(key);
+        let mut entries = self.lock();
+        self.epoch.fetch_add(1, Ordering::AcqRel);
+        entries.remove(key);
     }
 
     /// Drops every entry whose value matches `pred`.
     pub fn remove_where(&self, pred: impl Fn(&V) -> bool) {
-        self.lock().retain(|_, (_, v)| !pred(v));
+        let mut entries = self.lock();
+        self.epoch.fetch_add(1, Ordering::AcqRel);
+        entries.retain(|_, (_, v)| !pred(v));
+    }
+
+    /// Drops everything.
+    pub fn clear(&self) {
+        let mut entries = self.lock();
+        self.epoch.fetch_add(1, Ordering::AcqRel);
+        entries.clear();
     }
 }
 
@@ -111,6 +156,20 @@ mod tests {
             (cache.get(&1), cache.get(&2), cache.get(&3)),
             (None, None, None)
         );
+    }
+
+    #[test]
+    fn a_load_that_began_before_a_removal_is_not_stored() {
+        let cache = TtlCache::new(Duration::from_secs(60));
+        let before = cache.epoch();
+        cache.remove(&1);
+        cache.insert_since(before, 1, "stale");
+        assert_eq!(cache.get(&1), None);
+        let now = cache.epoch();
+        cache.insert_since(now, 1, "fresh");
+        assert_eq!(cache.get(&1), Some("fresh"));
+        cache.clear();
+        assert_eq!(cache.get(&1), None);
     }
 
     #[test]

@@ -7,6 +7,7 @@ pub mod cache;
 pub mod clerk;
 pub mod clock;
 pub mod events;
+pub mod invalidation;
 pub mod jobs;
 pub mod persistence;
 pub mod security;

@@ -8,9 +8,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use futures_util::StreamExt;
-use keel_domain::events::{Event, EventBus, EventBusError, MAX_EVENT_BYTES};
+use keel_domain::events::{Event, EventBus, EventBusError, GAP_TOPIC, MAX_EVENT_BYTES};
 use keel_infrastructure::events::{MemoryEventBus, PgEventBus};
-use sea_orm::DatabaseBackend;
+use sea_orm::{ConnectionTrait, DatabaseBackend};
 
 #[tokio::test]
 async fn what_one_instance_publishes_every_instance_receives_in_order() {
@@ -60,4 +60,52 @@ async fn what_one_instance_publishes_every_instance_receives_in_order() {
         payload: "x".repeat(MAX_EVENT_BYTES + 1),
     };
     assert_eq!(a.publish(&big).await, Err(EventBusError::TooLarge));
+}
+
+/// PostgreSQL only (`make test-sqlite` skips `postgres_*`): the in-process
+/// bus has no connection to lose.
+#[tokio::test]
+async fn postgres_a_lost_listening_connection_reports_a_gap_and_listens_again() {
+    assert!(
+        common::on_postgres(),
+        "the LISTEN connection exists only on PostgreSQL: run with TEST_DATABASE_URL"
+    );
+    let db = common::fresh_db().await;
+    let bus = PgEventBus::start(&db).await.unwrap();
+    let mut events = bus.subscribe();
+    // Cut the listening connection from the server side, as a failover or
+    // an idle-connection reaper would.
+    let admin = common::reopen().await;
+    let killed = admin
+        .query_all_raw(sea_orm::Statement::from_string(
+            DatabaseBackend::Postgres,
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+             WHERE datname = current_database() AND query ILIKE 'LISTEN%'",
+        ))
+        .await
+        .unwrap();
+    assert_eq!(killed.len(), 1, "one listening connection per bus");
+    let first = tokio::time::timeout(Duration::from_secs(10), events.next())
+        .await
+        .expect("the gap is reported")
+        .unwrap();
+    assert_eq!(first.topic, GAP_TOPIC);
+    // Listening again: a later event arrives (retried, as the reconnect
+    // takes a moment and NOTIFY does not wait for it).
+    let got = tokio::time::timeout(Duration::from_secs(10), async {
+        loop {
+            bus.publish(&Event::new("ws", "after".into()).unwrap())
+                .await
+                .unwrap();
+            if let Ok(Some(e)) =
+                tokio::time::timeout(Duration::from_millis(200), events.next()).await
+                && e.topic == "ws"
+            {
+                return e.payload;
+            }
+        }
+    })
+    .await
+    .expect("events flow again after the reconnect");
+    assert_eq!(got, "after");
 }

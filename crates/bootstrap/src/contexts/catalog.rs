@@ -15,10 +15,13 @@ use crate::wiring::Wiring;
 /// (profile pictures go through it).
 pub fn wire(w: &mut Wiring<'_>) -> anyhow::Result<()> {
     let settings = w.settings;
-    let products: Arc<dyn ProductRepo> = Arc::new(CachingProductRepo::new(
+    let cached = Arc::new(CachingProductRepo::new(
         Arc::new(SeaOrmProductRepo::new(w.db.clone())),
         StdDuration::from_millis(settings.shop.list_cache_ms),
+        w.invalidations.clone(),
     ));
+    w.invalidations.track(cached.clone());
+    let products: Arc<dyn ProductRepo> = cached;
     let storage = LocalFileStorage::new(&settings.uploads.dir).map_err(|e| {
         anyhow::anyhow!(
             "cannot create APP__UPLOADS__DIR {}: {e}",

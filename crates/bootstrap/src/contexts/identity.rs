@@ -10,6 +10,7 @@ use keel_application::identity::{
 use keel_domain::clock::Clock;
 use keel_domain::identity::{ExternalDirectory, ExternalTokenVerifier, IdentityProvider};
 use keel_infrastructure::SystemClock;
+use keel_infrastructure::invalidation::Invalidations;
 use keel_infrastructure::clerk::{ClerkBackendApi, ClerkConfig, ClerkIdentityProvider};
 use keel_infrastructure::persistence::{
     CachingSessionRepo, CachingUserRepo, SeaOrmAccountRepo, SeaOrmSessionRepo, SeaOrmUserRepo,
@@ -28,7 +29,7 @@ use crate::wiring::{Wiring, secs};
 /// every context) and `Arc<ExternalUserService>` (Clerk user sync).
 pub fn wire(w: &mut Wiring<'_>) -> anyhow::Result<()> {
     let settings = w.settings;
-    let ports = ports(settings, w.db);
+    let ports = ports(settings, w.db, &w.invalidations);
     let policy = AuthPolicy {
         access_ttl: secs(settings.auth.access_token_ttl_secs),
         refresh_ttl: secs(settings.auth.refresh_token_ttl_secs),
@@ -73,8 +74,14 @@ pub fn wire(w: &mut Wiring<'_>) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The identity ports on `db` (also used by `keel create-admin`).
-pub fn ports(settings: &Settings, db: &DatabaseConnection) -> IdentityPorts {
+/// The identity ports on `db` (also used by `keel create-admin`); the
+/// session and user caches publish through `invalidations` and are tracked
+/// by it.
+pub fn ports(
+    settings: &Settings,
+    db: &DatabaseConnection,
+    invalidations: &Invalidations,
+) -> IdentityPorts {
     let cores = std::thread::available_parallelism().map_or(2, usize::from);
     let concurrency = match settings.auth.hash_concurrency {
         0 => cores.saturating_sub(1).max(1),
@@ -82,16 +89,22 @@ pub fn ports(settings: &Settings, db: &DatabaseConnection) -> IdentityPorts {
     };
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     let cache_ttl = StdDuration::from_secs(settings.auth.session_cache_ttl_secs);
+    let users = Arc::new(CachingUserRepo::new(
+        Arc::new(SeaOrmUserRepo::new(db.clone())),
+        cache_ttl,
+        invalidations.clone(),
+    ));
+    let sessions = Arc::new(CachingSessionRepo::new(
+        Arc::new(SeaOrmSessionRepo::new(db.clone())),
+        cache_ttl,
+        invalidations.clone(),
+    ));
+    invalidations.track(users.clone());
+    invalidations.track(sessions.clone());
     IdentityPorts {
-        users: Arc::new(CachingUserRepo::new(
-            Arc::new(SeaOrmUserRepo::new(db.clone())),
-            cache_ttl,
-        )),
+        users,
         accounts: Arc::new(SeaOrmAccountRepo::new(db.clone())),
-        sessions: Arc::new(CachingSessionRepo::new(
-            Arc::new(SeaOrmSessionRepo::new(db.clone())),
-            cache_ttl,
-        )),
+        sessions,
         hasher: Arc::new(Argon2Hasher::new(concurrency, settings.auth.hash_queue)),
         tokens: Arc::new(JwtTokenService::new(JwtConfig {
             secret: secret_bytes(settings),

@@ -63,4 +63,19 @@ mod tests {
         assert_eq!(bus.publish(&big).await, Err(EventBusError::TooLarge));
         assert!(Event::new("t", "x".repeat(MAX_EVENT_BYTES)).is_err());
     }
+
+    #[tokio::test]
+    async fn a_subscriber_that_falls_behind_is_told_of_the_gap() {
+        let bus = MemoryEventBus::default();
+        let mut slow = bus.subscribe();
+        for n in 0..super::SUBSCRIBER_BUFFER + 10 {
+            bus.publish(&Event::new("t", n.to_string()).unwrap())
+                .await
+                .unwrap();
+        }
+        let first = slow.next().await.unwrap();
+        assert_eq!(first.topic, keel_domain::events::GAP_TOPIC);
+        let next = slow.next().await.unwrap();
+        assert_eq!(next.payload, "10", "then the oldest event still buffered");
+    }
 }

@@ -2,7 +2,8 @@
 //! instance's events. One listening connection per instance feeds its
 //! subscribers; a lost connection is re-established by sqlx's listener
 //! (events sent meanwhile are lost, as NOTIFY does not queue for absent
-//! listeners).
+//! listeners, so subscribers get a
+//! [`keel_domain::events::GAP_TOPIC`] event first).
 
 use std::time::Duration;
 
@@ -12,7 +13,7 @@ use sea_orm::sqlx::postgres::{PgListener, PgPool};
 use sea_orm::{DatabaseConnection, DbErr};
 use tokio::sync::broadcast;
 
-use super::{SUBSCRIBER_BUFFER, receiver_stream};
+use super::{SUBSCRIBER_BUFFER, gap, receiver_stream};
 
 /// The NOTIFY channel Keel uses.
 pub const CHANNEL: &str = "keel_events";
@@ -43,8 +44,16 @@ impl PgEventBus {
         let feed = tx.clone();
         tokio::spawn(async move {
             loop {
-                match listener.recv().await {
-                    Ok(note) => {
+                match listener.try_recv().await {
+                    // The connection dropped; the next call reconnects. What
+                    // was sent meanwhile is lost: say so.
+                    Ok(None) => {
+                        tracing::warn!(
+                            "event bus: the listening connection was lost; reconnecting"
+                        );
+                        let _ = feed.send(gap());
+                    }
+                    Ok(Some(note)) => {
                         if let Some((topic, payload)) = note.payload().split_once('\n') {
                             let _ = feed.send(Event {
                                 topic: topic.to_owned(),
@@ -56,7 +65,7 @@ impl PgEventBus {
                     // so the close can finish.
                     Err(sea_orm::sqlx::Error::PoolClosed) => break,
                     Err(e) => {
-                        // The next recv reconnects and listens again.
+                        // The next call tries to reconnect and listen again.
                         tracing::warn!(error = %e, "event bus: the listening connection failed; reconnecting");
                         tokio::time::sleep(Duration::from_millis(500)).await;
                     }

@@ -1,15 +1,18 @@
 //! Read-through caches in front of the two lookups every authenticated
 //! request makes (live session by id, user by id). Writes through these
 //! decorators invalidate what they touch, so logout, revocation, password
-//! changes and deactivation take effect at once on this instance; other
-//! instances see them within the TTL (at most 5 s by default, as the identity
-//! spec allows).
+//! changes and deactivation take effect at once on this instance, and
+//! publish an [`Invalidation`] so every other instance drops the same
+//! entries when the event arrives (see [`crate::invalidation`]); if the bus
+//! is down they catch up within the TTL (at most 5 s by default, as the
+//! identity spec allows).
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
+use keel_domain::events::Invalidation;
 use keel_domain::identity::{
     Email, PasswordHash, Role, Session, SessionId, SessionRepo, User, UserFilter, UserId, UserRepo,
 };
@@ -17,20 +20,41 @@ use keel_domain::{Page, PageRequest, RepoError};
 use uuid::Uuid;
 
 use crate::cache::TtlCache;
+use crate::invalidation::{Invalidations, SharedCache};
 
 /// [`SessionRepo`] decorator caching `find_active`.
 pub struct CachingSessionRepo {
     inner: Arc<dyn SessionRepo>,
     live: TtlCache<SessionId, Session>,
+    invalidations: Invalidations,
 }
 
 impl CachingSessionRepo {
-    /// Caches `inner`'s live-session lookups for `ttl` (zero disables).
-    pub fn new(inner: Arc<dyn SessionRepo>, ttl: Duration) -> Self {
+    /// Caches `inner`'s live-session lookups for `ttl` (zero disables) and
+    /// publishes what its writes end through `invalidations` (track the
+    /// result there to receive other instances').
+    pub fn new(inner: Arc<dyn SessionRepo>, ttl: Duration, invalidations: Invalidations) -> Self {
         Self {
             inner,
             live: TtlCache::new(ttl),
+            invalidations,
         }
+    }
+}
+
+impl SharedCache for CachingSessionRepo {
+    fn invalidate(&self, what: &Invalidation) {
+        match *what {
+            Invalidation::Session { family } => self.live.remove(&family),
+            Invalidation::UserSessions { .. } => self
+                .live
+                .remove_where(|s| what.ends_session(s.user_id, Some(s.family_id))),
+            Invalidation::User { .. } | Invalidation::Products => {}
+        }
+    }
+
+    fn clear(&self) {
+        self.live.clear();
     }
 }
 
@@ -55,9 +79,10 @@ impl SessionRepo for CachingSessionRepo {
             }
             self.live.remove(&family_id);
         }
+        let since = self.live.epoch();
         let found = self.inner.find_active(family_id, now).await?;
         if let Some(s) = &found {
-            self.live.insert(family_id, s.clone());
+            self.live.insert_since(since, family_id, s.clone());
         }
         Ok(found)
     }
@@ -74,9 +99,12 @@ impl SessionRepo for CachingSessionRepo {
         now: DateTime<Utc>,
     ) -> Result<u64, RepoError> {
         self.live.remove(&family_id);
-        let n = self.inner.revoke_family(family_id, now).await;
+        let n = self.inner.revoke_family(family_id, now).await?;
         self.live.remove(&family_id);
-        n
+        self.invalidations
+            .publish(Invalidation::Session { family: family_id })
+            .await;
+        Ok(n)
     }
 
     async fn revoke_all_for_user(
@@ -85,11 +113,15 @@ impl SessionRepo for CachingSessionRepo {
         keep: Option<SessionId>,
         now: DateTime<Utc>,
     ) -> Result<u64, RepoError> {
-        let drop = |s: &Session| s.user_id == user_id && Some(s.family_id) != keep;
-        self.live.remove_where(drop);
-        let n = self.inner.revoke_all_for_user(user_id, keep, now).await;
-        self.live.remove_where(drop);
-        n
+        let what = Invalidation::UserSessions {
+            user: user_id,
+            keep,
+        };
+        self.invalidate(&what);
+        let n = self.inner.revoke_all_for_user(user_id, keep, now).await?;
+        self.invalidate(&what);
+        self.invalidations.publish(what).await;
+        Ok(n)
     }
 
     async fn list_active(
@@ -105,15 +137,48 @@ impl SessionRepo for CachingSessionRepo {
 pub struct CachingUserRepo {
     inner: Arc<dyn UserRepo>,
     by_id: TtlCache<UserId, User>,
+    invalidations: Invalidations,
 }
 
 impl CachingUserRepo {
-    /// Caches `inner`'s lookups by id for `ttl` (zero disables).
-    pub fn new(inner: Arc<dyn UserRepo>, ttl: Duration) -> Self {
+    /// Caches `inner`'s lookups by id for `ttl` (zero disables) and
+    /// publishes what its writes change through `invalidations`.
+    pub fn new(inner: Arc<dyn UserRepo>, ttl: Duration, invalidations: Invalidations) -> Self {
         Self {
             inner,
             by_id: TtlCache::new(ttl),
+            invalidations,
         }
+    }
+
+    /// Runs a write of user `id`: drops it before and after, then tells
+    /// every instance.
+    async fn changing(
+        &self,
+        id: UserId,
+        write: impl Future<Output = Result<(), RepoError>>,
+    ) -> Result<(), RepoError> {
+        self.by_id.remove(&id);
+        let result = write.await;
+        self.by_id.remove(&id);
+        if result.is_ok() {
+            self.invalidations
+                .publish(Invalidation::User { user: id })
+                .await;
+        }
+        result
+    }
+}
+
+impl SharedCache for CachingUserRepo {
+    fn invalidate(&self, what: &Invalidation) {
+        if let Invalidation::User { user } = what {
+            self.by_id.remove(user);
+        }
+    }
+
+    fn clear(&self) {
+        self.by_id.clear();
     }
 }
 
@@ -131,9 +196,10 @@ impl UserRepo for CachingUserRepo {
         if let Some(u) = self.by_id.get(&id) {
             return Ok(Some(u));
         }
+        let since = self.by_id.epoch();
         let found = self.inner.find_by_id(id).await?;
         if let Some(u) = &found {
-            self.by_id.insert(id, u.clone());
+            self.by_id.insert_since(since, id, u.clone());
         }
         Ok(found)
     }
@@ -147,17 +213,11 @@ impl UserRepo for CachingUserRepo {
     }
 
     async fn update(&self, user: &User) -> Result<(), RepoError> {
-        self.by_id.remove(&user.id);
-        let result = self.inner.update(user).await;
-        self.by_id.remove(&user.id);
-        result
+        self.changing(user.id, self.inner.update(user)).await
     }
 
     async fn set_role(&self, id: UserId, role: Role, at: DateTime<Utc>) -> Result<(), RepoError> {
-        self.by_id.remove(&id);
-        let result = self.inner.set_role(id, role, at).await;
-        self.by_id.remove(&id);
-        result
+        self.changing(id, self.inner.set_role(id, role, at)).await
     }
 
     async fn set_active(
@@ -166,10 +226,8 @@ impl UserRepo for CachingUserRepo {
         active: bool,
         at: DateTime<Utc>,
     ) -> Result<(), RepoError> {
-        self.by_id.remove(&id);
-        let result = self.inner.set_active(id, active, at).await;
-        self.by_id.remove(&id);
-        result
+        self.changing(id, self.inner.set_active(id, active, at))
+            .await
     }
 
     async fn record_login(&self, id: UserId, at: DateTime<Utc>) -> Result<(), RepoError> {
@@ -205,7 +263,11 @@ mod tests {
     }
 
     fn repo(mock: MockSessionRepo) -> CachingSessionRepo {
-        CachingSessionRepo::new(Arc::new(mock), Duration::from_secs(5))
+        CachingSessionRepo::new(
+            Arc::new(mock),
+            Duration::from_secs(5),
+            Invalidations::local(),
+        )
     }
 
     #[tokio::test]
@@ -296,6 +358,101 @@ mod tests {
         assert!(repo.find_active(family, expiry).await.unwrap().is_none());
     }
 
+    /// Two instances: each has its own caches and listener on one bus.
+    fn instance(bus: &Arc<crate::events::MemoryEventBus>, s: Session) -> Arc<CachingSessionRepo> {
+        let invalidations = Invalidations::over(bus.clone());
+        let mut mock = MockSessionRepo::new();
+        mock.expect_find_active()
+            .returning(move |_, _| Ok(Some(s.clone())));
+        mock.expect_revoke_family().returning(|_, _| Ok(1));
+        mock.expect_revoke_all_for_user().returning(|_, _, _| Ok(1));
+        let repo = Arc::new(CachingSessionRepo::new(
+            Arc::new(mock),
+            Duration::from_secs(60),
+            invalidations.clone(),
+        ));
+        invalidations.track(repo.clone());
+        repo
+    }
+
+    async fn until(mut done: impl FnMut() -> bool) -> bool {
+        for _ in 0..200 {
+            if done() {
+                return true;
+            }
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        false
+    }
+
+    #[tokio::test]
+    async fn a_revocation_on_one_instance_empties_the_others_cache() {
+        let bus = Arc::new(crate::events::MemoryEventBus::default());
+        let user = UserId::generate();
+        let (family, kept) = (SessionId::generate(), SessionId::generate());
+        let (a, b) = (
+            instance(&bus, session(user, family)),
+            instance(&bus, session(user, family)),
+        );
+        b.find_active(family, Utc::now()).await.unwrap();
+        assert!(
+            b.live.get(&family).is_some(),
+            "cached on the other instance"
+        );
+        a.revoke_family(family, Utc::now()).await.unwrap();
+        assert!(until(|| b.live.get(&family).is_none()).await);
+
+        // Everything but one: the kept session stays cached over there.
+        b.live.insert(family, session(user, family));
+        b.live.insert(kept, session(user, kept));
+        a.revoke_all_for_user(user, Some(kept), Utc::now())
+            .await
+            .unwrap();
+        assert!(until(|| b.live.get(&family).is_none()).await);
+        assert!(b.live.get(&kept).is_some());
+
+        // A gap on the bus clears every cache.
+        keel_domain::events::EventBus::publish(
+            bus.as_ref(),
+            &keel_domain::events::Event::new(keel_domain::events::GAP_TOPIC, String::new())
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+        assert!(until(|| b.live.get(&kept).is_none()).await);
+    }
+
+    #[tokio::test]
+    async fn a_user_change_on_one_instance_empties_the_others_cache() {
+        let bus = Arc::new(crate::events::MemoryEventBus::default());
+        let user = User::new(Email::parse("a@b.co").unwrap(), Utc::now());
+        let id = user.id;
+        let repos: Vec<Arc<CachingUserRepo>> = (0..2)
+            .map(|_| {
+                let stored = user.clone();
+                let mut mock = MockUserRepo::new();
+                mock.expect_find_by_id()
+                    .returning(move |_| Ok(Some(stored.clone())));
+                mock.expect_set_role().returning(|_, _, _| Ok(()));
+                let invalidations = Invalidations::over(bus.clone());
+                let repo = Arc::new(CachingUserRepo::new(
+                    Arc::new(mock),
+                    Duration::from_secs(60),
+                    invalidations.clone(),
+                ));
+                invalidations.track(repo.clone());
+                repo
+            })
+            .collect();
+        repos[1].find_by_id(id).await.unwrap();
+        assert!(repos[1].by_id.get(&id).is_some());
+        repos[0]
+            .set_role(id, Role::Staff, Utc::now())
+            .await
+            .unwrap();
+        assert!(until(|| repos[1].by_id.get(&id).is_none()).await);
+    }
+
     #[tokio::test]
     async fn user_updates_invalidate_the_cached_user() {
         let user = User::new(Email::parse("a@b.co").unwrap(), Utc::now());
@@ -306,7 +463,11 @@ mod tests {
             .times(2)
             .returning(move |_| Ok(Some(stored.clone())));
         mock.expect_update().times(1).returning(|_| Ok(()));
-        let repo = CachingUserRepo::new(Arc::new(mock), Duration::from_secs(5));
+        let repo = CachingUserRepo::new(
+            Arc::new(mock),
+            Duration::from_secs(5),
+            Invalidations::local(),
+        );
         repo.find_by_id(id).await.unwrap();
         repo.find_by_id(id).await.unwrap();
         repo.update(&user).await.unwrap();

@@ -6,54 +6,78 @@ use std::time::Duration;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use keel_domain::catalog::{Product, ProductFilter, ProductId, ProductRepo, Slug, StorageKey};
+use keel_domain::events::Invalidation;
 use keel_domain::{Page, PageRequest, RepoError};
 
 use crate::cache::TtlCache;
+use crate::invalidation::{Invalidations, SharedCache};
 
 /// [`ProductRepo`] decorator caching pages of the public list for a short
 /// TTL (a "microcache", as a CDN would hold them). Any product write through
-/// it drops every cached page; stock moved by checkouts shows after at most
-/// the TTL (checkout itself always reads fresh rows).
+/// it drops every cached page, here and (through the published
+/// [`Invalidation::Products`]) on every instance; stock moved by checkouts
+/// shows after at most the TTL (checkout itself always reads fresh rows).
 pub struct CachingProductRepo {
     inner: Arc<dyn ProductRepo>,
     pages: TtlCache<String, Page<Product>>,
+    invalidations: Invalidations,
 }
 
 impl CachingProductRepo {
-    /// Caches `inner`'s list pages for `ttl` (zero disables).
-    pub fn new(inner: Arc<dyn ProductRepo>, ttl: Duration) -> Self {
+    /// Caches `inner`'s list pages for `ttl` (zero disables) and publishes
+    /// its writes through `invalidations`.
+    pub fn new(inner: Arc<dyn ProductRepo>, ttl: Duration, invalidations: Invalidations) -> Self {
         Self {
             inner,
             pages: TtlCache::new(ttl),
+            invalidations,
         }
     }
 
     fn forget(&self) {
-        self.pages.remove_where(|_| true);
+        self.pages.clear();
+    }
+
+    /// Runs a product write: drops every page before and after, then tells
+    /// every instance.
+    async fn writing<T>(
+        &self,
+        write: impl Future<Output = Result<T, RepoError>>,
+    ) -> Result<T, RepoError> {
+        self.forget();
+        let result = write.await;
+        self.forget();
+        if result.is_ok() {
+            self.invalidations.publish(Invalidation::Products).await;
+        }
+        result
+    }
+}
+
+impl SharedCache for CachingProductRepo {
+    fn invalidate(&self, what: &Invalidation) {
+        if *what == Invalidation::Products {
+            self.forget();
+        }
+    }
+
+    fn clear(&self) {
+        self.forget();
     }
 }
 
 #[async_trait]
 impl ProductRepo for CachingProductRepo {
     async fn create(&self, product: &Product) -> Result<(), RepoError> {
-        self.forget();
-        let r = self.inner.create(product).await;
-        self.forget();
-        r
+        self.writing(self.inner.create(product)).await
     }
 
     async fn update(&self, product: &Product) -> Result<bool, RepoError> {
-        self.forget();
-        let r = self.inner.update(product).await;
-        self.forget();
-        r
+        self.writing(self.inner.update(product)).await
     }
 
     async fn soft_delete(&self, id: ProductId, now: DateTime<Utc>) -> Result<bool, RepoError> {
-        self.forget();
-        let r = self.inner.soft_delete(id, now).await;
-        self.forget();
-        r
+        self.writing(self.inner.soft_delete(id, now)).await
     }
 
     async fn find_by_id(&self, id: ProductId) -> Result<Option<Product>, RepoError> {
@@ -76,8 +100,9 @@ impl ProductRepo for CachingProductRepo {
         if let Some(hit) = self.pages.get(&key) {
             return Ok(hit);
         }
+        let since = self.pages.epoch();
         let fresh = self.inner.list(filter, page).await?;
-        self.pages.insert(key, fresh.clone());
+        self.pages.insert_since(since, key, fresh.clone());
         Ok(fresh)
     }
 
@@ -87,10 +112,7 @@ impl ProductRepo for CachingProductRepo {
         key: &StorageKey,
         now: DateTime<Utc>,
     ) -> Result<bool, RepoError> {
-        self.forget();
-        let r = self.inner.add_image(id, key, now).await;
-        self.forget();
-        r
+        self.writing(self.inner.add_image(id, key, now)).await
     }
 
     async fn slug_exists(&self, slug: &Slug) -> Result<bool, RepoError> {
@@ -116,7 +138,11 @@ mod tests {
         mock.expect_soft_delete()
             .times(1)
             .returning(|_, _| Ok(true));
-        let repo = CachingProductRepo::new(Arc::new(mock), Duration::from_secs(5));
+        let repo = CachingProductRepo::new(
+            Arc::new(mock),
+            Duration::from_secs(5),
+            Invalidations::local(),
+        );
         let filter = ProductFilter::default();
         repo.list(&filter, PageRequest::default()).await.unwrap();
         repo.list(&filter, PageRequest::default()).await.unwrap();
@@ -136,7 +162,7 @@ mod tests {
                 request: page,
             })
         });
-        let repo = CachingProductRepo::new(Arc::new(mock), Duration::ZERO);
+        let repo = CachingProductRepo::new(Arc::new(mock), Duration::ZERO, Invalidations::local());
         repo.list(&ProductFilter::default(), PageRequest::default())
             .await
             .unwrap();

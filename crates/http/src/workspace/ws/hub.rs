@@ -7,6 +7,11 @@
 //! stored exchange too large for the bus travels as its id and is loaded by
 //! each receiving instance. A socket whose queue is full is disconnected
 //! (the slow reader), never buffered without bound.
+//!
+//! The dispatcher also reads the bus's [`Invalidation`]s: a logout, a
+//! password change or a deactivation on any instance closes the sockets of
+//! the ended sessions here as soon as the event arrives. The socket's own
+//! periodic token check stays as the backstop for lost events.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -15,8 +20,8 @@ use std::time::Duration;
 
 use futures_util::StreamExt;
 use keel_application::workspace::{ChatInput, ChatService, WorkspaceError};
-use keel_domain::events::{Event, EventBus, MAX_EVENT_BYTES};
-use keel_domain::identity::{Principal, UserId};
+use keel_domain::events::{Event, EventBus, Invalidation, MAX_EVENT_BYTES};
+use keel_domain::identity::{Principal, SessionId, UserId};
 use keel_domain::workspace::{Chat, ChatId};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -82,6 +87,7 @@ struct Envelope {
 /// One open socket of this instance.
 struct Local {
     id: u64,
+    session: Option<SessionId>,
     queue: mpsc::Sender<String>,
     kick: Option<oneshot::Sender<&'static str>>,
 }
@@ -169,6 +175,8 @@ impl Hub {
                 let Some(hub) = weak.upgrade() else { break };
                 if event.topic == TOPIC {
                     hub.dispatch(&event.payload).await;
+                } else if let Some(what) = Invalidation::from_event(&event) {
+                    hub.end_sessions(&what);
                 }
             }
         });
@@ -199,9 +207,44 @@ impl Hub {
         self.sockets.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// Registers a socket of `user`; `None` when the user has as many as
-    /// allowed.
-    pub(super) fn register(&self, user: UserId) -> Option<Registration> {
+    /// Closes the sockets whose session `what` ended.
+    fn end_sessions(&self, what: &Invalidation) {
+        let user = match *what {
+            Invalidation::Session { .. } => None,
+            Invalidation::UserSessions { user, .. } => Some(user),
+            Invalidation::User { .. } | Invalidation::Products => return,
+        };
+        let mut sockets = self.lock();
+        let kick = |mine: &mut Vec<Local>, user: UserId| {
+            for socket in mine.iter_mut() {
+                if what.ends_session(user, socket.session)
+                    && let Some(kick) = socket.kick.take()
+                {
+                    let _ = kick.send("the session has ended");
+                }
+            }
+        };
+        match user {
+            Some(user) => {
+                if let Some(mine) = sockets.get_mut(&user) {
+                    kick(mine, user);
+                }
+            }
+            None => {
+                for (user, mine) in sockets.iter_mut() {
+                    kick(mine, *user);
+                }
+            }
+        }
+    }
+
+    /// Registers a socket of `user` on `session`; `None` when the user has
+    /// as many as allowed.
+    pub(super) fn register(
+        &self,
+        user: UserId,
+        session: Option<SessionId>,
+    ) -> Option<Registration> {
         let mut sockets = self.lock();
         let mine = sockets.entry(user).or_default();
         if mine.len() >= self.limits.max_sockets_per_user {
@@ -212,6 +255,7 @@ impl Hub {
         let (kick, kicked) = oneshot::channel();
         mine.push(Local {
             id,
+            session,
             queue: queue.clone(),
             kick: Some(kick),
         });
@@ -379,8 +423,9 @@ mod tests {
     use async_trait::async_trait;
     use keel_application::workspace::{Assistants, ChatService, ChatSettings};
     use keel_domain::clock::Clock;
+    use keel_domain::events::Invalidation;
     use keel_domain::events::{Event, EventBus, EventBusError, EventStream};
-    use keel_domain::identity::UserId;
+    use keel_domain::identity::{SessionId, UserId};
     use keel_domain::workspace::{Agent, AgentId, AgentRepo, Chat, ChatId, ChatRepo, Provider};
     use keel_domain::{Page, PageRequest, RepoError};
     use serde_json::json;
@@ -483,9 +528,12 @@ mod tests {
     async fn a_socket_whose_queue_is_full_is_kicked_and_the_others_keep_their_frames() {
         let hub = hub(2);
         let user = UserId::generate();
-        let mut slow = hub.register(user).expect("first socket");
-        let mut quick = hub.register(user).expect("second socket");
-        assert!(hub.register(user).is_none(), "two sockets per user here");
+        let mut slow = hub.register(user, None).expect("first socket");
+        let mut quick = hub.register(user, None).expect("second socket");
+        assert!(
+            hub.register(user, None).is_none(),
+            "two sockets per user here"
+        );
         for n in 0..2 {
             hub.dispatch(&frame_for(user, n)).await;
         }
@@ -512,7 +560,7 @@ mod tests {
     async fn shutdown_reaches_registered_sockets_and_waits_for_them_to_leave() {
         let hub = hub(4);
         let user = UserId::generate();
-        let socket = hub.register(user).unwrap();
+        let socket = hub.register(user, None).unwrap();
         let mut signal = socket.shutdown.clone();
         let waiting = {
             let hub = hub.clone();
@@ -526,6 +574,37 @@ mod tests {
         hub.unregister(user, socket.id);
         waiting.await.unwrap();
         assert_eq!(hub.open_sockets(user), 0);
+    }
+
+    #[tokio::test]
+    async fn an_ended_session_kicks_its_sockets_and_no_others() {
+        let hub = hub(4);
+        let (user, other) = (UserId::generate(), UserId::generate());
+        let (one, two) = (SessionId::generate(), SessionId::generate());
+        let mut on_one = hub.register(user, Some(one)).unwrap();
+        let mut on_two = hub.register(user, Some(two)).unwrap();
+        let mut theirs = hub.register(other, Some(SessionId::generate())).unwrap();
+        hub.end_sessions(&Invalidation::Session { family: one });
+        assert_eq!(on_one.kicked.try_recv().unwrap(), "the session has ended");
+        assert!(on_two.kicked.try_recv().is_err());
+        hub.unregister(user, on_one.id);
+        // A password change keeps the caller's own session.
+        hub.end_sessions(&Invalidation::UserSessions {
+            user,
+            keep: Some(two),
+        });
+        assert!(on_two.kicked.try_recv().is_err());
+        hub.end_sessions(&Invalidation::User { user });
+        assert!(
+            on_two.kicked.try_recv().is_err(),
+            "a user change ends nothing"
+        );
+        // A deactivation ends them all, external tokens' sockets included.
+        let mut external = hub.register(user, None).unwrap();
+        hub.end_sessions(&Invalidation::UserSessions { user, keep: None });
+        assert_eq!(on_two.kicked.try_recv().unwrap(), "the session has ended");
+        assert_eq!(external.kicked.try_recv().unwrap(), "the session has ended");
+        assert!(theirs.kicked.try_recv().is_err());
     }
 
     #[test]

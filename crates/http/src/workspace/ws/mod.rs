@@ -67,9 +67,11 @@ pub async fn open(
     let user = principal.user.id;
     // Registered before the handshake answers: a shutdown or a frame for
     // the user right after it reaches this socket too.
-    let registration = hub.register(user).ok_or(ApiError::TooManyRequests {
-        retry_after_secs: 5,
-    })?;
+    let registration =
+        hub.register(user, principal.session_id)
+            .ok_or(ApiError::TooManyRequests {
+                retry_after_secs: 5,
+            })?;
     let (response, session, stream) = match actix_ws::handle(&req, body) {
         Ok(parts) => parts,
         Err(e) => {
