@@ -675,3 +675,51 @@ async fn an_openai_agent_streams_from_an_openai_compatible_server_and_a_refusal_
     .await;
     assert_eq!(kept["status"], "failed");
 }
+
+#[tokio::test]
+async fn a_rest_client_that_hangs_up_mid_reply_still_gets_its_exchange_stored() {
+    use keel_infrastructure::test_support::fake_http::{
+        Step, chunk, openai_delta, serve, sse_head,
+    };
+    let (base, _) = serve(vec![
+        sse_head(),
+        openai_delta("slow"),
+        Step::Sleep(1_500),
+        openai_delta(" reply"),
+        chunk("data: [DONE]\n\n"),
+        chunk(""),
+    ])
+    .await;
+    let app = keel_e2e::spawn_app_with(|s| {
+        s.assistant.default = "openai".into();
+        s.assistant.openai.base_url = base;
+        s.assistant.openai.model = Some("llama3".into());
+    })
+    .await;
+    let me = app.register_random().await;
+    let gave_up = app
+        .request(Method::POST, "/api/v1/chat")
+        .bearer_auth(&me.access)
+        .json(&json!({"message": "take your time"}))
+        .timeout(std::time::Duration::from_millis(300))
+        .send()
+        .await;
+    assert!(
+        gave_up.is_err(),
+        "the client hung up before the reply ended"
+    );
+    let mut last = Value::Null;
+    for _ in 0..50 {
+        last = json_of(
+            app.get("/api/v1/chat", Some(&me.access)).await,
+            StatusCode::OK,
+        )
+        .await;
+        if last["data"][0]["status"] != "pending" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(last["data"][0]["status"], "completed", "{last}");
+    assert_eq!(last["data"][0]["response"], "slow reply");
+}

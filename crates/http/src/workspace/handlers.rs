@@ -298,8 +298,15 @@ pub async fn send_chat(
     who: Authenticated,
     body: Json<ChatRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    // Through the hub, so the user's open sockets see it stream too.
-    let chat = hub.chat(&who.0, body.into_inner().into()).await?;
+    // Through the hub, so the user's open sockets see it stream too; in its
+    // own task, so a client that hangs up mid-reply does not leave the
+    // exchange `pending`: it completes (or fails) and is stored either way.
+    let hub = hub.into_inner();
+    let principal = who.0;
+    let input = body.into_inner().into();
+    let chat = actix_web::rt::spawn(async move { hub.chat(&principal, input).await })
+        .await
+        .map_err(|e| ApiError::Internal(format!("the chat task ended: {e}").into()))??;
     Ok(HttpResponse::Created().json(ChatResponse::from(chat)))
 }
 
