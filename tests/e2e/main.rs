@@ -8,6 +8,7 @@ mod input;
 mod meta;
 mod migrations;
 mod profiles;
+mod proxies;
 mod races;
 mod sessions;
 mod shop;

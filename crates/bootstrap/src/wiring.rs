@@ -190,6 +190,10 @@ pub fn wire(
                 hsts_max_age_secs: Some(settings.server.hsts_max_age_secs).filter(|s| *s > 0),
             },
             w.http,
+        )
+        .with_trusted_proxies(
+            keel_http::TrustedProxies::parse(&settings.server.trusted_proxies)
+                .map_err(|e| anyhow::anyhow!("APP__SERVER__TRUSTED_PROXIES: {e}"))?,
         ),
         runner: w.runner,
         shutdown: w.shutdown,

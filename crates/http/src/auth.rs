@@ -44,11 +44,12 @@ impl FromRequest for Authenticated {
     }
 }
 
-/// Client details for session records: the peer address (not a forwarded
-/// header, which any client can forge) and the user agent.
+/// Client details for session records and the login throttle: the client
+/// address (the peer, or what a trusted proxy forwarded: see
+/// [`crate::client_ip`]) and the user agent.
 pub fn client_info(req: &HttpRequest) -> keel_application::identity::ClientInfo {
     keel_application::identity::ClientInfo {
-        ip: req.peer_addr().map(|a| a.ip().to_string()),
+        ip: crate::client_ip::client_ip(req).map(|ip| ip.to_string()),
         user_agent: req
             .headers()
             .get(header::USER_AGENT)

@@ -3,6 +3,7 @@
 //! and domain crates, never a database driver.
 
 pub mod auth;
+pub mod client_ip;
 pub mod context;
 pub mod errors;
 pub mod extract;
@@ -34,6 +35,7 @@ use keel_domain::identity::IdentityProvider;
 use tracing_actix_web::{RequestId, TracingLogger};
 use utoipa_swagger_ui::SwaggerUi;
 
+pub use client_ip::TrustedProxies;
 pub use context::HttpContext;
 pub use meta::ReadinessProbe;
 pub use openapi::ApiDoc;
@@ -57,6 +59,8 @@ pub struct HttpState {
     pub methods: methods::AllowedMethods,
     /// Which optional security headers to send.
     pub security: SecurityHeaders,
+    /// Peers whose forwarding headers name the client (none by default).
+    pub trusted_proxies: TrustedProxies,
 }
 
 impl HttpState {
@@ -78,7 +82,15 @@ impl HttpState {
             openapi: Arc::new(openapi),
             methods,
             security,
+            trusted_proxies: TrustedProxies::default(),
         }
+    }
+
+    /// Believes `Forwarded`/`X-Forwarded-For` from `proxies` only.
+    #[must_use]
+    pub fn with_trusted_proxies(mut self, proxies: TrustedProxies) -> Self {
+        self.trusted_proxies = proxies;
+        self
     }
 }
 
@@ -118,6 +130,7 @@ pub fn app(
         .app_data(errors::payload_config())
         .app_data(web::Data::new(state.identity.clone()))
         .app_data(state.methods.clone())
+        .app_data(state.trusted_proxies.clone())
         .app_data(web::Data::new(state.readiness.clone()))
         .route("/health", web::get().to(meta::health))
         .route("/health/ready", web::get().to(meta::ready))

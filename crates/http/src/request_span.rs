@@ -41,6 +41,12 @@ impl RootSpanBuilder for KeelRootSpan {
             .map(ToString::to_string)
             .unwrap_or_default();
         let route = request.match_pattern().unwrap_or_default();
+        let peer = request.peer_addr().map(|a| a.ip());
+        let client_ip = request
+            .app_data::<crate::TrustedProxies>()
+            .map_or(peer, |trusted| trusted.client(peer, request.headers()))
+            .map(|ip| ip.to_string())
+            .unwrap_or_default();
         let user_agent = request
             .headers()
             .get(actix_web::http::header::USER_AGENT)
@@ -51,7 +57,7 @@ impl RootSpanBuilder for KeelRootSpan {
             http.method = %request.method(),
             http.route = %route,
             http.target = %redacted_target(request.path(), request.query_string()),
-            http.client_ip = %request.connection_info().realip_remote_addr().unwrap_or(""),
+            http.client_ip = %client_ip,
             http.user_agent = %user_agent,
             http.status_code = tracing::field::Empty,
             otel.status_code = tracing::field::Empty,

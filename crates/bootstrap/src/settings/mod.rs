@@ -181,6 +181,11 @@ impl Settings {
                 "APP__AUTH__SESSION_CACHE_TTL_SECS must be at most 5: revocations must reach every instance within 5 s".into(),
             ));
         }
+        if let Err(e) = keel_http::TrustedProxies::parse(&self.server.trusted_proxies) {
+            return Err(SettingsError::Invalid(format!(
+                "APP__SERVER__TRUSTED_PROXIES: {e}"
+            )));
+        }
         if self.auth.access_token_ttl_secs == 0 || self.auth.refresh_token_ttl_secs == 0 {
             return Err(SettingsError::Invalid(
                 "token lifetimes must be positive".into(),

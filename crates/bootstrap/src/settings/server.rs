@@ -19,6 +19,10 @@ pub struct ServerSettings {
     /// `Strict-Transport-Security: max-age=N` on every answer when above 0
     /// (only behind TLS); 0, the default, sends none.
     pub hsts_max_age_secs: u64,
+    /// Comma-separated CIDRs or addresses of reverse proxies whose
+    /// `Forwarded`/`X-Forwarded-For` headers name the client; empty (the
+    /// default) believes no such header.
+    pub trusted_proxies: String,
 }
 
 impl Default for ServerSettings {
@@ -30,6 +34,7 @@ impl Default for ServerSettings {
             cors_origins: String::new(),
             shutdown_timeout_secs: 30,
             hsts_max_age_secs: 0,
+            trusted_proxies: String::new(),
         }
     }
 }
