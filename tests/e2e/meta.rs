@@ -338,3 +338,97 @@ async fn readiness_fails_while_the_upload_directory_is_not_writable() {
         StatusCode::OK
     );
 }
+
+/// The value of the series `name{labels}` in a Prometheus text scrape.
+fn series(scrape: &str, name_and_labels: &str) -> Option<f64> {
+    scrape.lines().find_map(|line| {
+        let rest = line.strip_prefix(name_and_labels)?;
+        rest.strip_prefix(' ')?.trim().parse().ok()
+    })
+}
+
+async fn scrape(app: &keel_e2e::TestApp, token: Option<&str>) -> String {
+    let res = app.get("/metrics", token).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(
+        res.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/plain")
+    );
+    res.text().await.unwrap()
+}
+
+#[tokio::test]
+async fn metrics_count_requests_by_route_template_and_report_the_instance() {
+    let app = spawn_app().await;
+    let id = uuid::Uuid::now_v7();
+    let path = format!("/api/v1/products/{id}");
+    let requests =
+        r#"http_requests_total{method="GET",route="/api/v1/products/{id_or_slug}",status="404"}"#;
+    app.get(&path, None).await;
+    let before = series(&scrape(&app, None).await, requests).expect("the 404 is counted");
+    app.get(&path, None).await;
+    app.get("/no/such/route/at/all", None).await;
+    let me = app.register_random().await;
+    let _socket = app.ws(&me.access).await;
+    for _ in 0..6 {
+        app.login(&me.email, "not the password").await;
+    }
+    let after = scrape(&app, None).await;
+    assert_eq!(
+        series(&after, requests),
+        Some(before + 1.0),
+        "the counter moves"
+    );
+    assert!(
+        !after.contains(&id.to_string()),
+        "ids never become labels: series stay bounded"
+    );
+    assert!(
+        series(
+            &after,
+            r#"http_requests_total{method="GET",route="unmatched",status="404"}"#
+        )
+        .is_some()
+    );
+    assert!(
+        after.contains(r#"http_request_duration_seconds_bucket{method="GET",route="/api/v1/products/{id_or_slug}",le="0.005"}"#),
+        "a histogram by route template"
+    );
+    assert_eq!(series(&after, "auth_login_throttled_total"), Some(1.0));
+    assert_eq!(series(&after, "websocket_connections"), Some(1.0));
+    assert!(series(&after, r#"db_pool_connections{state="idle"}"#).is_some());
+    assert!(series(&after, "db_pool_max_connections").unwrap() >= 1.0);
+    assert_eq!(series(&after, r#"jobs{state="dead"}"#), Some(0.0));
+    assert_eq!(
+        series(&after, r#"webhook_events{status="pending"}"#),
+        Some(0.0)
+    );
+    for name in [
+        "http_requests_total",
+        "http_request_duration_seconds",
+        "jobs",
+    ] {
+        assert!(
+            after.contains(&format!("# TYPE {name} ")),
+            "{name} is typed"
+        );
+    }
+}
+
+#[tokio::test]
+async fn metrics_need_the_token_when_one_is_configured() {
+    let app = keel_e2e::spawn_app_with(|s| {
+        s.metrics.token = Some("scrape-me-please".to_owned().into());
+    })
+    .await;
+    assert_problem(app.get("/metrics", None).await, StatusCode::UNAUTHORIZED).await;
+    assert_problem(
+        app.get("/metrics", Some("scrape-me-not")).await,
+        StatusCode::UNAUTHORIZED,
+    )
+    .await;
+    let text = scrape(&app, Some("scrape-me-please")).await;
+    assert!(text.contains("http_requests_total"));
+}

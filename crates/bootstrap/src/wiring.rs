@@ -162,6 +162,54 @@ impl ReadinessProbe for Readiness {
     }
 }
 
+/// The database's figures for `/metrics`.
+struct DbMetrics {
+    db: DatabaseConnection,
+    pool_max: u32,
+}
+
+#[async_trait]
+impl keel_http::metrics::MetricsProbe for DbMetrics {
+    async fn sample(&self) -> Vec<keel_http::metrics::GaugeSample> {
+        use keel_http::metrics::GaugeSample;
+        let s = match keel_infrastructure::metrics::sample(&self.db, self.pool_max).await {
+            Ok(s) => s,
+            Err(e) => {
+                tracing::warn!(error = %e, "metrics: the database figures could not be read");
+                return Vec::new();
+            }
+        };
+        let gauge = |name, label, value: f64| GaugeSample { name, label, value };
+        let mut out = vec![
+            gauge(
+                "db_pool_connections",
+                Some(("state", "idle")),
+                f64::from(s.pool_idle),
+            ),
+            gauge(
+                "db_pool_connections",
+                Some(("state", "in_use")),
+                f64::from(s.pool_open.saturating_sub(s.pool_idle)),
+            ),
+            gauge("db_pool_max_connections", None, f64::from(s.pool_max)),
+        ];
+        #[allow(clippy::cast_precision_loss)]
+        {
+            out.extend(
+                s.jobs
+                    .iter()
+                    .map(|(state, n)| gauge("jobs", Some(("state", *state)), *n as f64)),
+            );
+            out.extend(
+                s.webhooks.iter().map(|(status, n)| {
+                    gauge("webhook_events", Some(("status", *status)), *n as f64)
+                }),
+            );
+        }
+        out
+    }
+}
+
 /// Wires `contexts` in order on `db`.
 ///
 /// # Errors
@@ -191,6 +239,18 @@ pub fn wire(
             },
             w.http,
         )
+        .with_metrics(keel_http::metrics::MetricsConfig {
+            token: settings
+                .metrics
+                .token
+                .as_ref()
+                .map(|t| secrecy::ExposeSecret::expose_secret(t).to_owned())
+                .filter(|t| !t.is_empty()),
+            probe: Some(Arc::new(DbMetrics {
+                db: db.clone(),
+                pool_max: settings.database.max_connections,
+            })),
+        })
         .with_trusted_proxies(
             keel_http::TrustedProxies::parse(&settings.server.trusted_proxies)
                 .map_err(|e| anyhow::anyhow!("APP__SERVER__TRUSTED_PROXIES: {e}"))?,

@@ -9,6 +9,7 @@ pub mod errors;
 pub mod extract;
 pub mod meta;
 pub mod methods;
+pub mod metrics;
 pub mod openapi;
 pub mod page;
 pub mod problem;
@@ -61,6 +62,8 @@ pub struct HttpState {
     pub security: SecurityHeaders,
     /// Peers whose forwarding headers name the client (none by default).
     pub trusted_proxies: TrustedProxies,
+    /// How `/metrics` is served.
+    pub metrics: metrics::MetricsConfig,
 }
 
 impl HttpState {
@@ -83,7 +86,15 @@ impl HttpState {
             methods,
             security,
             trusted_proxies: TrustedProxies::default(),
+            metrics: metrics::MetricsConfig::default(),
         }
+    }
+
+    /// Serves `/metrics` with `config` (its token and scrape-time gauges).
+    #[must_use]
+    pub fn with_metrics(mut self, config: metrics::MetricsConfig) -> Self {
+        self.metrics = config;
+        self
     }
 
     /// Believes `Forwarded`/`X-Forwarded-For` from `proxies` only.
@@ -122,6 +133,8 @@ pub fn app(
     let contexts = state.contexts.clone();
     let root_contexts = state.contexts.clone();
     let security = state.security;
+    // Installed before the first request is counted.
+    metrics::handle();
     App::new()
         .app_data(errors::json_config())
         .app_data(errors::form_config())
@@ -131,9 +144,11 @@ pub fn app(
         .app_data(web::Data::new(state.identity.clone()))
         .app_data(state.methods.clone())
         .app_data(state.trusted_proxies.clone())
+        .app_data(web::Data::new(state.metrics.clone()))
         .app_data(web::Data::new(state.readiness.clone()))
         .route("/health", web::get().to(meta::health))
         .route("/health/ready", web::get().to(meta::ready))
+        .route("/metrics", web::get().to(metrics::scrape))
         .route(
             "/api/v1/docs",
             web::get().to(|| async {
@@ -179,9 +194,17 @@ pub fn app(
             let fut = srv.call(req);
             async move {
                 let mut res = fut.await?;
+                let elapsed = started.elapsed();
+                let status = res.status().as_u16();
+                metrics::record(
+                    res.request().method(),
+                    res.request().match_pattern().as_deref(),
+                    status,
+                    elapsed,
+                );
                 tracing::info!(
-                    status = res.status().as_u16(),
-                    elapsed_ms = started.elapsed().as_secs_f64() * 1000.0,
+                    status,
+                    elapsed_ms = elapsed.as_secs_f64() * 1000.0,
                     "request completed"
                 );
                 if let Some(id) = request_id.and_then(|id| HeaderValue::from_str(&id).ok()) {

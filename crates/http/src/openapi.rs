@@ -17,7 +17,7 @@ use crate::problem::{PROBLEM_JSON, Problem, ProblemField};
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Keel API", description = "Identity, profiles, shop and workspace in one backend. Errors are RFC 9457 problem documents (`application/problem+json`). Methods a path does not declare answer 405 with `Allow`."),
-    paths(meta::health, meta::ready),
+    paths(meta::health, meta::ready, crate::metrics::scrape),
     components(schemas(Problem, ProblemField)),
     modifiers(&BearerScheme),
     tags((name = "meta", description = "Health")),

@@ -11,6 +11,7 @@ mod clerk;
 mod database;
 mod jobs;
 mod logging;
+mod metrics;
 mod server;
 mod shop;
 mod uploads;
@@ -22,6 +23,7 @@ pub use clerk::ClerkSettings;
 pub use database::DatabaseSettings;
 pub use jobs::JobsSettings;
 pub use logging::LogSettings;
+pub use metrics::MetricsSettings;
 pub use server::ServerSettings;
 pub use shop::ShopSettings;
 pub use uploads::UploadsSettings;
@@ -55,6 +57,8 @@ pub struct Settings {
     pub assistant: AssistantSettings,
     /// The chat WebSocket.
     pub ws: WsSettings,
+    /// `APP__METRICS__*`.
+    pub metrics: MetricsSettings,
     /// Logging.
     pub log: LogSettings,
 }

@@ -253,6 +253,7 @@ impl Hub {
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
         let (queue, frames) = mpsc::channel(self.limits.send_queue.max(1));
         let (kick, kicked) = oneshot::channel();
+        crate::metrics::websocket_opened(1.0);
         mine.push(Local {
             id,
             session,
@@ -272,7 +273,11 @@ impl Hub {
     pub(super) fn unregister(&self, user: UserId, id: u64) {
         let mut sockets = self.lock();
         if let Some(mine) = sockets.get_mut(&user) {
+            let before = mine.len();
             mine.retain(|s| s.id != id);
+            if mine.len() < before {
+                crate::metrics::websocket_opened(-1.0);
+            }
             if mine.is_empty() {
                 sockets.remove(&user);
             }
