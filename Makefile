@@ -4,6 +4,9 @@ CARGO ?= cargo
 PG_HOST ?= 127.0.0.1
 PG_PORT ?= 5432
 TEST_PG_URL ?= postgres://postgres@$(PG_HOST):$(PG_PORT)/postgres
+REDIS_HOST ?= 127.0.0.1
+REDIS_PORT ?= 6379
+TEST_REDIS_URL ?= redis://$(REDIS_HOST):$(REDIS_PORT)
 
 # cargo-nextest when installed (a process per test), plain cargo test otherwise.
 TEST_RUNNER := $(shell $(CARGO) nextest --version >/dev/null 2>&1 && echo "nextest run --no-fail-fast" || echo "test --no-fail-fast")
@@ -11,7 +14,7 @@ TEST_RUNNER := $(shell $(CARGO) nextest --version >/dev/null 2>&1 && echo "nexte
 -include .env
 export
 
-.PHONY: run build test test-sqlite test-postgres test-client client fuzz lint check-layers fmt bench clean-test-dbs
+.PHONY: run build test test-sqlite test-postgres test-redis test-client client fuzz lint check-layers fmt bench clean-test-dbs
 
 ## Serve on SQLite (./data/keel.db), applying migrations first.
 run:
@@ -21,23 +24,37 @@ build:
 	$(CARGO) build --workspace --all-targets
 
 ## Every test: unit, adapter and end-to-end on SQLite, then adapter and
-## end-to-end again on PostgreSQL (required when CI=true).
-test: test-sqlite test-postgres test-client
+## end-to-end again on PostgreSQL, then the Redis-backed tests (each
+## required when CI=true).
+test: test-sqlite test-postgres test-redis test-client
 
 test-sqlite:
 	$(CARGO) build --bin keel
-	env -u TEST_DATABASE_URL KEEL_BIN=$$(realpath $${CARGO_TARGET_DIR:-target})/debug/keel $(CARGO) $(TEST_RUNNER) --workspace -- --skip postgres_
+	env -u TEST_DATABASE_URL KEEL_BIN=$$(realpath $${CARGO_TARGET_DIR:-target})/debug/keel $(CARGO) $(TEST_RUNNER) --workspace -- --skip postgres_ --skip redis_
 
 test-postgres:
 	@if (exec 3<>/dev/tcp/$(PG_HOST)/$(PG_PORT)) 2>/dev/null; then \
 		$(MAKE) --no-print-directory clean-test-dbs; \
 		echo "== PostgreSQL-backed tests against $(TEST_PG_URL)"; \
 		$(CARGO) build --bin keel && \
-		KEEL_BIN=$$(realpath $${CARGO_TARGET_DIR:-target})/debug/keel TEST_DATABASE_URL=$(TEST_PG_URL) $(CARGO) $(TEST_RUNNER) -p keel-infrastructure -p keel-e2e; \
+		KEEL_BIN=$$(realpath $${CARGO_TARGET_DIR:-target})/debug/keel TEST_DATABASE_URL=$(TEST_PG_URL) $(CARGO) $(TEST_RUNNER) -p keel-infrastructure -p keel-e2e -- --skip redis_; \
 	elif [ "$$CI" = "true" ]; then \
 		echo "PostgreSQL is required when CI=true but nothing answers on $(PG_HOST):$(PG_PORT)"; exit 1; \
 	else \
 		echo "== SKIPPED PostgreSQL-backed tests: nothing answers on $(PG_HOST):$(PG_PORT) (docker compose up -d postgres)"; \
+	fi
+
+## The Redis adapters and the instances that share Redis (on PostgreSQL):
+## the tests named redis_*.
+test-redis:
+	@if (exec 3<>/dev/tcp/$(REDIS_HOST)/$(REDIS_PORT)) 2>/dev/null && (exec 3<>/dev/tcp/$(PG_HOST)/$(PG_PORT)) 2>/dev/null; then \
+		echo "== Redis-backed tests against $(TEST_REDIS_URL) and $(TEST_PG_URL)"; \
+		$(CARGO) build --bin keel && \
+		KEEL_BIN=$$(realpath $${CARGO_TARGET_DIR:-target})/debug/keel TEST_REDIS_URL=$(TEST_REDIS_URL) TEST_DATABASE_URL=$(TEST_PG_URL) $(CARGO) $(TEST_RUNNER) -p keel-infrastructure -p keel-e2e -- redis_; \
+	elif [ "$$CI" = "true" ]; then \
+		echo "Redis ($(REDIS_HOST):$(REDIS_PORT)) and PostgreSQL are required when CI=true"; exit 1; \
+	else \
+		echo "== SKIPPED Redis-backed tests: Redis ($(REDIS_HOST):$(REDIS_PORT)) or PostgreSQL does not answer (docker compose up -d redis postgres)"; \
 	fi
 
 ## The TypeScript client: fails when it is out of date with the served

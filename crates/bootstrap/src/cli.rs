@@ -101,6 +101,7 @@ pub async fn run(cli: Cli, settings: Settings) -> anyhow::Result<()> {
                 &settings,
                 &db,
                 &keel_infrastructure::invalidation::Invalidations::local(),
+                None,
             ));
             let outcome = users
                 .create_admin(&email, &password)

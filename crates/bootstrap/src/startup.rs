@@ -50,8 +50,9 @@ impl Application {
         settings.validate()?;
         let db = connect(&settings).await?;
         Migrator::up(&db, None).await?;
-        let bus = wiring::event_bus(&db).await?;
-        let wired = wiring::wire(&settings, &db, bus, contexts::ALL)?;
+        let redis = wiring::redis(&settings)?;
+        let bus = wiring::event_bus(&db, redis.as_ref()).await?;
+        let wired = wiring::wire(&settings, &db, bus, redis, contexts::ALL)?;
         let shutdown = wired.shutdown;
         let state = wired.http;
         let runner = settings.jobs.enabled.then_some(wired.runner);

@@ -14,12 +14,16 @@ use keel_domain::clock::Clock;
 use keel_domain::events::EventBus;
 use keel_domain::identity::IdentityProvider;
 use keel_domain::jobs::{JobHandler, JobQueue};
+use keel_domain::limits::RateCounter;
+use keel_http::rate_limit::RateLimit;
 use keel_http::{HttpContext, HttpState, ReadinessProbe};
 use keel_infrastructure::SystemClock;
 use keel_infrastructure::events::{MemoryEventBus, PgEventBus};
 use keel_infrastructure::invalidation::Invalidations;
 use keel_infrastructure::jobs::{JobRunner, JobRunnerConfig, SeaOrmJobQueue};
 use keel_infrastructure::persistence::Database;
+use keel_infrastructure::redis::{Redis, RedisEventBus, RedisWindowCounter};
+use keel_infrastructure::security::MemoryRateCounter;
 use keel_infrastructure::storage::LocalFileStorage;
 use sea_orm::DatabaseConnection;
 
@@ -43,6 +47,8 @@ pub struct Wiring<'a> {
     /// Cache invalidation between instances, over `bus`: caches publish
     /// through it and are tracked by it.
     pub invalidations: Invalidations,
+    /// Shared counters between instances, when `APP__REDIS__URL` is set.
+    pub redis: Option<Redis>,
     runner: JobRunner,
     shutdown: Vec<ShutdownHook>,
     provided: HashMap<TypeId, Box<dyn Any + Send + Sync>>,
@@ -54,6 +60,7 @@ impl<'a> Wiring<'a> {
         settings: &'a Settings,
         db: &'a DatabaseConnection,
         bus: Arc<dyn EventBus>,
+        redis: Option<Redis>,
     ) -> anyhow::Result<Self> {
         let clock: Arc<dyn Clock> = Arc::new(SystemClock);
         let runner = JobRunner::new(db.clone(), job_runner_config(settings), clock.clone());
@@ -70,6 +77,7 @@ impl<'a> Wiring<'a> {
             queue,
             invalidations: Invalidations::over(bus.clone()),
             bus,
+            redis,
             runner,
             shutdown: Vec::new(),
             provided: HashMap::new(),
@@ -143,11 +151,12 @@ pub struct Wired {
 struct Readiness {
     db: DatabaseConnection,
     uploads: Option<LocalFileStorage>,
+    redis: Option<Redis>,
 }
 
 #[async_trait]
 impl ReadinessProbe for Readiness {
-    async fn ready(&self) -> Result<(), String> {
+    async fn ready(&self) -> Result<Vec<&'static str>, String> {
         if let Err(e) = Database::accepts_writes(&self.db).await {
             tracing::warn!(error = %e, "readiness: the database refuses a write");
             return Err("the database does not accept writes".into());
@@ -158,7 +167,15 @@ impl ReadinessProbe for Readiness {
             tracing::warn!(error = %e, dir = %uploads.root().display(), "readiness: the upload directory is not writable");
             return Err("the upload directory is not writable".into());
         }
-        Ok(())
+        // Redis down degrades (counters and invalidations fall back to this
+        // instance) but does not stop serving.
+        let mut degraded = Vec::new();
+        if let Some(redis) = &self.redis
+            && !redis.ping().await
+        {
+            degraded.push("redis");
+        }
+        Ok(degraded)
     }
 }
 
@@ -219,53 +236,93 @@ pub fn wire(
     settings: &Settings,
     db: &DatabaseConnection,
     bus: Arc<dyn EventBus>,
+    redis: Option<Redis>,
     contexts: &[WireFn],
 ) -> anyhow::Result<Wired> {
-    let mut w = Wiring::new(settings, db, bus)?;
+    let mut w = Wiring::new(settings, db, bus, redis.clone())?;
     for wire_context in contexts {
         wire_context(&mut w)?;
     }
     let identity = w.require::<Arc<dyn IdentityProvider>>()?;
+    let rate_limit = settings.rate_limit.enabled.then(|| RateLimit {
+        per_minute: settings.rate_limit.per_minute,
+        counter: match &redis {
+            Some(redis) => Arc::new(RedisWindowCounter::new(redis.clone())) as Arc<dyn RateCounter>,
+            None => Arc::new(MemoryRateCounter::default()),
+        },
+    });
+    let mut http = HttpState::new(
+        identity,
+        Arc::new(Readiness {
+            redis,
+            db: db.clone(),
+            uploads: LocalFileStorage::new(&settings.uploads.dir).ok(),
+        }),
+        settings.cors_origins(),
+        keel_http::SecurityHeaders {
+            hsts_max_age_secs: Some(settings.server.hsts_max_age_secs).filter(|s| *s > 0),
+        },
+        w.http,
+    )
+    .with_metrics(keel_http::metrics::MetricsConfig {
+        token: settings
+            .metrics
+            .token
+            .as_ref()
+            .map(|t| secrecy::ExposeSecret::expose_secret(t).to_owned())
+            .filter(|t| !t.is_empty()),
+        probe: Some(Arc::new(DbMetrics {
+            db: db.clone(),
+            pool_max: settings.database.max_connections,
+        })),
+    })
+    .with_trusted_proxies(
+        keel_http::TrustedProxies::parse(&settings.server.trusted_proxies)
+            .map_err(|e| anyhow::anyhow!("APP__SERVER__TRUSTED_PROXIES: {e}"))?,
+    );
+    if let Some(limit) = rate_limit {
+        http = http.with_rate_limit(limit);
+    }
     Ok(Wired {
-        http: HttpState::new(
-            identity,
-            Arc::new(Readiness {
-                db: db.clone(),
-                uploads: LocalFileStorage::new(&settings.uploads.dir).ok(),
-            }),
-            settings.cors_origins(),
-            keel_http::SecurityHeaders {
-                hsts_max_age_secs: Some(settings.server.hsts_max_age_secs).filter(|s| *s > 0),
-            },
-            w.http,
-        )
-        .with_metrics(keel_http::metrics::MetricsConfig {
-            token: settings
-                .metrics
-                .token
-                .as_ref()
-                .map(|t| secrecy::ExposeSecret::expose_secret(t).to_owned())
-                .filter(|t| !t.is_empty()),
-            probe: Some(Arc::new(DbMetrics {
-                db: db.clone(),
-                pool_max: settings.database.max_connections,
-            })),
-        })
-        .with_trusted_proxies(
-            keel_http::TrustedProxies::parse(&settings.server.trusted_proxies)
-                .map_err(|e| anyhow::anyhow!("APP__SERVER__TRUSTED_PROXIES: {e}"))?,
-        ),
+        http,
         runner: w.runner,
         shutdown: w.shutdown,
     })
 }
 
-/// The event bus for `db`: LISTEN/NOTIFY on PostgreSQL, in-process on
-/// SQLite (one process owns the file).
+/// Redis when `APP__REDIS__URL` is set (connected lazily: an instance
+/// starts while Redis is down and uses it once it answers).
+///
+/// # Errors
+/// A URL that does not parse.
+pub fn redis(settings: &Settings) -> anyhow::Result<Option<Redis>> {
+    let Some(url) = settings
+        .redis
+        .url
+        .as_ref()
+        .map(secrecy::ExposeSecret::expose_secret)
+        .filter(|u| !u.trim().is_empty())
+    else {
+        return Ok(None);
+    };
+    Redis::open(url, &settings.redis.prefix)
+        .map(Some)
+        .map_err(|e| anyhow::anyhow!(e))
+}
+
+/// The event bus: Redis pub/sub when Redis is configured, else
+/// LISTEN/NOTIFY on PostgreSQL, else in-process (SQLite: one process owns
+/// the file).
 ///
 /// # Errors
 /// When PostgreSQL refuses the listening connection.
-pub async fn event_bus(db: &DatabaseConnection) -> anyhow::Result<Arc<dyn EventBus>> {
+pub async fn event_bus(
+    db: &DatabaseConnection,
+    redis: Option<&Redis>,
+) -> anyhow::Result<Arc<dyn EventBus>> {
+    if let Some(redis) = redis {
+        return Ok(Arc::new(RedisEventBus::start(redis.clone())));
+    }
     Ok(match db.get_database_backend() {
         sea_orm::DatabaseBackend::Postgres => Arc::new(PgEventBus::start(db).await?),
         _ => Arc::new(MemoryEventBus::default()),

@@ -9,6 +9,7 @@ pub mod events;
 pub mod identity;
 mod ids;
 pub mod jobs;
+pub mod limits;
 pub mod money;
 pub mod ordering;
 pub mod pagination;

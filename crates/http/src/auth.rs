@@ -30,6 +30,13 @@ impl FromRequest for Authenticated {
     type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
 
     fn from_request(req: &HttpRequest, _payload: &mut Payload) -> Self::Future {
+        // Authenticated already by the rate limiter, for this very token.
+        if let Some(principal) = actix_web::HttpMessage::extensions(req)
+            .get::<Principal>()
+            .cloned()
+        {
+            return Box::pin(async move { Ok(Authenticated(principal)) });
+        }
         let token = bearer(req);
         let provider = req
             .app_data::<web::Data<Arc<dyn IdentityProvider>>>()

@@ -13,6 +13,7 @@ pub mod metrics;
 pub mod openapi;
 pub mod page;
 pub mod problem;
+pub mod rate_limit;
 pub mod request_span;
 pub mod security;
 pub mod serde_util;
@@ -64,6 +65,8 @@ pub struct HttpState {
     pub trusted_proxies: TrustedProxies,
     /// How `/metrics` is served.
     pub metrics: metrics::MetricsConfig,
+    /// Per-user / per-IP rate limits; `None` (the default) limits nothing.
+    pub rate_limit: Option<rate_limit::RateLimit>,
 }
 
 impl HttpState {
@@ -87,7 +90,15 @@ impl HttpState {
             security,
             trusted_proxies: TrustedProxies::default(),
             metrics: metrics::MetricsConfig::default(),
+            rate_limit: None,
         }
+    }
+
+    /// Limits requests per user or anonymous client IP.
+    #[must_use]
+    pub fn with_rate_limit(mut self, limit: rate_limit::RateLimit) -> Self {
+        self.rate_limit = Some(limit);
+        self
     }
 
     /// Serves `/metrics` with `config` (its token and scrape-time gauges).
@@ -133,6 +144,7 @@ pub fn app(
     let contexts = state.contexts.clone();
     let root_contexts = state.contexts.clone();
     let security = state.security;
+    let rate_limit = state.rate_limit.clone();
     // Installed before the first request is counted.
     metrics::handle();
     App::new()
@@ -171,8 +183,15 @@ pub fn app(
                 ctx.configure_root(cfg);
             }
         })
+        .configure(move |cfg| {
+            if let Some(limit) = rate_limit {
+                cfg.app_data(web::Data::new(limit));
+            }
+        })
         .default_service(web::to(errors::not_found))
         .wrap_fn(security::catch_panic)
+        // Inside CORS, so a 429 carries the CORS headers a browser needs.
+        .wrap(actix_web::middleware::from_fn(rate_limit::limit))
         .wrap(cors(&state.cors_origins))
         // Outside CORS, so that a rejected preflight is a problem document too.
         .wrap(ErrorHandlers::new().default_handler(errors::ensure_problem))

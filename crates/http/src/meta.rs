@@ -14,26 +14,37 @@ use crate::problem::{ApiError, Problem, problem_response};
 #[async_trait]
 pub trait ReadinessProbe: Send + Sync {
     /// `Ok` when the instance can serve writes (the database accepts one,
-    /// the upload directory is writable); else what is not ready, for the
+    /// the upload directory is writable), with the optional parts that are
+    /// down but fallen back from (`redis`); else what is not ready, for the
     /// 503's detail (no internals).
-    async fn ready(&self) -> Result<(), String>;
+    async fn ready(&self) -> Result<Vec<&'static str>, String>;
 }
 
-/// `{"status":"ok"}`.
+/// `{"status":"ok"}`, or `{"status":"degraded","degraded":["redis"]}`.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct HealthResponse {
-    /// Always `ok`.
+    /// `ok`, or `degraded` when an optional part is down and the instance
+    /// serves on its fallbacks.
     #[schema(example = "ok")]
     pub status: &'static str,
+    /// The optional parts that are down (e.g. `redis`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub degraded: Vec<&'static str>,
 }
 
 /// Liveness: the process serves HTTP.
 #[utoipa::path(get, path = "/health", tag = "meta", responses((status = 200, body = HealthResponse)))]
 pub async fn health() -> HttpResponse {
-    HttpResponse::Ok().json(HealthResponse { status: "ok" })
+    HttpResponse::Ok().json(HealthResponse {
+        status: "ok",
+        degraded: Vec::new(),
+    })
 }
 
-/// Readiness: the database accepts a write and the upload directory is writable.
+/// Readiness: the database accepts a write and the upload directory is
+/// writable (else 503); Redis, when configured, is checked too, and its
+/// absence answers 200 `degraded` (requests are served on per-instance
+/// fallbacks, so the instance stays in rotation).
 #[utoipa::path(get, path = "/health/ready", tag = "meta",
     responses(
         (status = 200, body = HealthResponse),
@@ -41,7 +52,14 @@ pub async fn health() -> HttpResponse {
     ))]
 pub async fn ready(probe: web::Data<Arc<dyn ReadinessProbe>>) -> Result<HttpResponse, ApiError> {
     match probe.ready().await {
-        Ok(()) => Ok(HttpResponse::Ok().json(HealthResponse { status: "ok" })),
+        Ok(degraded) => Ok(HttpResponse::Ok().json(HealthResponse {
+            status: if degraded.is_empty() {
+                "ok"
+            } else {
+                "degraded"
+            },
+            degraded,
+        })),
         Err(detail) => {
             let mut response = problem_response(StatusCode::SERVICE_UNAVAILABLE, &detail, None);
             response

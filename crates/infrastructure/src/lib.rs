@@ -11,6 +11,7 @@ pub mod invalidation;
 pub mod jobs;
 pub mod metrics;
 pub mod persistence;
+pub mod redis;
 pub mod security;
 pub mod storage;
 #[doc(hidden)]

@@ -11,6 +11,7 @@ use keel_domain::clock::Clock;
 use keel_domain::identity::{ExternalDirectory, ExternalTokenVerifier, IdentityProvider};
 use keel_infrastructure::SystemClock;
 use keel_infrastructure::invalidation::Invalidations;
+use keel_infrastructure::redis::{Redis, RedisLoginThrottle};
 use keel_infrastructure::clerk::{ClerkBackendApi, ClerkConfig, ClerkIdentityProvider};
 use keel_infrastructure::persistence::{
     CachingSessionRepo, CachingUserRepo, SeaOrmAccountRepo, SeaOrmSessionRepo, SeaOrmUserRepo,
@@ -29,7 +30,7 @@ use crate::wiring::{Wiring, secs};
 /// every context) and `Arc<ExternalUserService>` (Clerk user sync).
 pub fn wire(w: &mut Wiring<'_>) -> anyhow::Result<()> {
     let settings = w.settings;
-    let ports = ports(settings, w.db, &w.invalidations);
+    let ports = ports(settings, w.db, &w.invalidations, w.redis.as_ref());
     let policy = AuthPolicy {
         access_ttl: secs(settings.auth.access_token_ttl_secs),
         refresh_ttl: secs(settings.auth.refresh_token_ttl_secs),
@@ -76,11 +77,12 @@ pub fn wire(w: &mut Wiring<'_>) -> anyhow::Result<()> {
 
 /// The identity ports on `db` (also used by `keel create-admin`); the
 /// session and user caches publish through `invalidations` and are tracked
-/// by it.
+/// by it; the login throttle counts in `redis` when there is one.
 pub fn ports(
     settings: &Settings,
     db: &DatabaseConnection,
     invalidations: &Invalidations,
+    redis: Option<&Redis>,
 ) -> IdentityPorts {
     let cores = std::thread::available_parallelism().map_or(2, usize::from);
     let concurrency = match settings.auth.hash_concurrency {
@@ -111,10 +113,17 @@ pub fn ports(
             issuer: settings.auth.issuer.clone(),
             audience: settings.auth.audience.clone(),
         })),
-        throttle: Arc::new(InMemoryLoginThrottle::new(
-            settings.auth.login_max_failures,
-            secs(settings.auth.login_window_secs),
-        )),
+        throttle: match redis {
+            Some(redis) => Arc::new(RedisLoginThrottle::new(
+                redis.clone(),
+                settings.auth.login_max_failures,
+                secs(settings.auth.login_window_secs),
+            )),
+            None => Arc::new(InMemoryLoginThrottle::new(
+                settings.auth.login_max_failures,
+                secs(settings.auth.login_window_secs),
+            )),
+        },
         clock,
     }
 }

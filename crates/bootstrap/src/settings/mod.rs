@@ -12,6 +12,8 @@ mod database;
 mod jobs;
 mod logging;
 mod metrics;
+mod rate_limit;
+mod redis;
 mod server;
 mod shop;
 mod uploads;
@@ -24,6 +26,8 @@ pub use database::DatabaseSettings;
 pub use jobs::JobsSettings;
 pub use logging::LogSettings;
 pub use metrics::MetricsSettings;
+pub use rate_limit::RateLimitSettings;
+pub use redis::RedisSettings;
 pub use server::ServerSettings;
 pub use shop::ShopSettings;
 pub use uploads::UploadsSettings;
@@ -59,6 +63,10 @@ pub struct Settings {
     pub ws: WsSettings,
     /// `APP__METRICS__*`.
     pub metrics: MetricsSettings,
+    /// `APP__REDIS__*`.
+    pub redis: RedisSettings,
+    /// `APP__RATE_LIMIT__*`.
+    pub rate_limit: RateLimitSettings,
     /// Logging.
     pub log: LogSettings,
 }
@@ -183,6 +191,11 @@ impl Settings {
         if self.auth.session_cache_ttl_secs > 5 {
             return Err(SettingsError::Invalid(
                 "APP__AUTH__SESSION_CACHE_TTL_SECS must be at most 5: revocations must reach every instance within 5 s".into(),
+            ));
+        }
+        if self.rate_limit.enabled && self.rate_limit.per_minute == 0 {
+            return Err(SettingsError::Invalid(
+                "APP__RATE_LIMIT__PER_MINUTE must be positive when limits are on".into(),
             ));
         }
         if let Err(e) = keel_http::TrustedProxies::parse(&self.server.trusted_proxies) {

@@ -18,7 +18,7 @@ use tokio::sync::broadcast;
 pub const SUBSCRIBER_BUFFER: usize = 4_096;
 
 /// A subscriber's stream over a broadcast receiver.
-fn receiver_stream(rx: broadcast::Receiver<Event>) -> EventStream {
+pub(crate) fn receiver_stream(rx: broadcast::Receiver<Event>) -> EventStream {
     Box::pin(stream::unfold(rx, |mut rx| async move {
         match rx.recv().await {
             Ok(event) => Some((event, rx)),
@@ -35,7 +35,7 @@ fn receiver_stream(rx: broadcast::Receiver<Event>) -> EventStream {
 }
 
 /// The event that tells subscribers some events may have been lost.
-fn gap() -> Event {
+pub(crate) fn gap() -> Event {
     Event {
         topic: GAP_TOPIC.to_owned(),
         payload: String::new(),
