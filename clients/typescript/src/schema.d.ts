@@ -815,8 +815,33 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Readiness: the database accepts a write and the upload directory is writable. */
+        /**
+         * Readiness: the database accepts a write and the upload directory is
+         *     writable (else 503); Redis, when configured, is checked too, and its
+         *     absence answers 200 `degraded` (requests are served on per-instance
+         *     fallbacks, so the instance stays in rotation).
+         */
         get: operations["ready"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/metrics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Prometheus metrics of this instance. With `APP__METRICS__TOKEN` set,
+         *     needs `Authorization: Bearer <that token>`.
+         */
+        get: operations["scrape"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1149,10 +1174,13 @@ export interface components {
          * @enum {string}
          */
         GenderDto: "female" | "male" | "non_binary" | "other" | "prefer_not_to_say";
-        /** @description `{"status":"ok"}`. */
+        /** @description `{"status":"ok"}`, or `{"status":"degraded","degraded":["redis"]}`. */
         HealthResponse: {
+            /** @description The optional parts that are down (e.g. `redis`). */
+            degraded?: string[];
             /**
-             * @description Always `ok`.
+             * @description `ok`, or `degraded` when an optional part is down and the instance
+             *     serves on its fallbacks.
              * @example ok
              */
             status: string;
@@ -5387,6 +5415,36 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+        };
+    };
+    scrape: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Prometheus text exposition format */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": string;
+                };
+            };
+            /** @description A metrics token is configured and this is not it */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: components["responses"]["Forbidden"];
         };
     };
     open: {
