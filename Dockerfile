@@ -5,11 +5,12 @@ COPY . .
 RUN cargo build --release --locked --bin keel
 
 FROM debian:bookworm-slim
-RUN apt-get update && apt-get install -y --no-install-recommends ca-certificates && rm -rf /var/lib/apt/lists/*
+# curl: the compose health check.
+RUN apt-get update && apt-get install -y --no-install-recommends ca-certificates curl && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY --from=build /src/target/release/keel /usr/local/bin/keel
 COPY config ./config
-RUN mkdir -p /app/data && useradd --system --home /app keel && chown -R keel /app
+RUN mkdir -p /app/data/uploads /app/data/mail && useradd --system --home /app keel && chown -R keel /app
 USER keel
 EXPOSE 8080
 ENTRYPOINT ["keel"]

@@ -14,7 +14,7 @@ TEST_RUNNER := $(shell $(CARGO) nextest --version >/dev/null 2>&1 && echo "nexte
 -include .env
 export
 
-.PHONY: run build test test-sqlite test-postgres test-redis test-client client fuzz lint check-layers fmt bench clean-test-dbs
+.PHONY: run build cluster cluster-stop test test-sqlite test-postgres test-redis test-client client fuzz lint check-layers fmt bench clean-test-dbs
 
 ## Serve on SQLite (./data/keel.db), applying migrations first.
 run:
@@ -22,6 +22,14 @@ run:
 
 build:
 	$(CARGO) build --workspace --all-targets
+
+## N keel processes (CLUSTER_N, default 3) on the local PostgreSQL and Redis
+## behind HAProxy (installed from Debian's packages when missing); prints the URL.
+cluster:
+	bash scripts/cluster.sh start
+
+cluster-stop:
+	bash scripts/cluster.sh stop
 
 ## Every test: unit, adapter and end-to-end on SQLite, then adapter and
 ## end-to-end again on PostgreSQL, then the Redis-backed tests (each
@@ -44,13 +52,18 @@ test-postgres:
 		echo "== SKIPPED PostgreSQL-backed tests: nothing answers on $(PG_HOST):$(PG_PORT) (docker compose up -d postgres)"; \
 	fi
 
-## The Redis adapters and the instances that share Redis (on PostgreSQL):
-## the tests named redis_*.
+## The Redis adapters, instances sharing Redis and the HAProxy cluster (on
+## PostgreSQL): the tests named redis_*.
 test-redis:
 	@if (exec 3<>/dev/tcp/$(REDIS_HOST)/$(REDIS_PORT)) 2>/dev/null && (exec 3<>/dev/tcp/$(PG_HOST)/$(PG_PORT)) 2>/dev/null; then \
 		echo "== Redis-backed tests against $(TEST_REDIS_URL) and $(TEST_PG_URL)"; \
+		skip=""; \
+		if ! command -v haproxy >/dev/null 2>&1; then \
+			if [ "$$CI" = "true" ]; then echo "HAProxy is required when CI=true (apt-get install haproxy)"; exit 1; fi; \
+			echo "== SKIPPED the cluster test: HAProxy is not installed (apt-get install haproxy)"; skip="--skip redis_cluster"; \
+		fi; \
 		$(CARGO) build --bin keel && \
-		KEEL_BIN=$$(realpath $${CARGO_TARGET_DIR:-target})/debug/keel TEST_REDIS_URL=$(TEST_REDIS_URL) TEST_DATABASE_URL=$(TEST_PG_URL) $(CARGO) $(TEST_RUNNER) -p keel-infrastructure -p keel-e2e -- redis_; \
+		KEEL_BIN=$$(realpath $${CARGO_TARGET_DIR:-target})/debug/keel TEST_REDIS_URL=$(TEST_REDIS_URL) TEST_DATABASE_URL=$(TEST_PG_URL) $(CARGO) $(TEST_RUNNER) -p keel-infrastructure -p keel-e2e -- redis_ $$skip; \
 	elif [ "$$CI" = "true" ]; then \
 		echo "Redis ($(REDIS_HOST):$(REDIS_PORT)) and PostgreSQL are required when CI=true"; exit 1; \
 	else \

@@ -4,6 +4,7 @@
 mod adversarial;
 mod auth;
 mod clerk;
+mod cluster;
 mod input;
 mod limits;
 mod meta;
