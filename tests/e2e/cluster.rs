@@ -198,6 +198,56 @@ async fn redis_cluster_three_instances_behind_haproxy_act_as_one() {
         );
     }
 
+    // An image uploaded through one instance is served by every other
+    // (one upload directory for the cluster).
+    let product: Value = nodes[0]
+        .send_json(
+            Method::POST,
+            "/api/v1/products",
+            Some(&root.access),
+            &json!({"name": "Shared lamp", "price_cents": 1200, "currency": "EUR", "stock": 3}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let png = {
+        use base64::Engine as _;
+        base64::engine::general_purpose::STANDARD
+            .decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==")
+            .unwrap()
+    };
+    let form = reqwest::multipart::Form::new().part(
+        "file",
+        reqwest::multipart::Part::bytes(png.clone())
+            .file_name("lamp.png")
+            .mime_str("image/png")
+            .unwrap(),
+    );
+    let res = nodes[0]
+        .request(
+            Method::POST,
+            &format!(
+                "/api/v1/products/{}/images",
+                product["id"].as_str().unwrap()
+            ),
+        )
+        .bearer_auth(&root.access)
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let url = res.json::<Value>().await.unwrap()["url"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    for node in &nodes[1..] {
+        let served = node.get(&url, None).await;
+        assert_eq!(served.status(), StatusCode::OK, "{}", node.address);
+        assert_eq!(served.bytes().await.unwrap().to_vec(), png);
+    }
+
     // The throttle is shared: the sixth wrong password is refused wherever
     // it lands (the proxy names the client; all come from 127.0.0.1 here).
     let victim = proxy.register_random().await;

@@ -10,6 +10,7 @@ use std::time::Duration as StdDuration;
 
 use async_trait::async_trait;
 use chrono::Duration;
+use keel_domain::catalog::FileStorage;
 use keel_domain::clock::Clock;
 use keel_domain::events::EventBus;
 use keel_domain::identity::IdentityProvider;
@@ -24,7 +25,7 @@ use keel_infrastructure::jobs::{JobRunner, JobRunnerConfig, SeaOrmJobQueue};
 use keel_infrastructure::persistence::Database;
 use keel_infrastructure::redis::{Redis, RedisEventBus, RedisWindowCounter};
 use keel_infrastructure::security::MemoryRateCounter;
-use keel_infrastructure::storage::LocalFileStorage;
+use keel_infrastructure::storage::{LocalFileStorage, S3Config, S3FileStorage};
 use sea_orm::DatabaseConnection;
 
 use crate::settings::Settings;
@@ -150,7 +151,7 @@ pub struct Wired {
 /// which check failed.
 struct Readiness {
     db: DatabaseConnection,
-    uploads: Option<LocalFileStorage>,
+    uploads: Option<Uploads>,
     redis: Option<Redis>,
 }
 
@@ -162,10 +163,10 @@ impl ReadinessProbe for Readiness {
             return Err("the database does not accept writes".into());
         }
         if let Some(uploads) = &self.uploads
-            && let Err(e) = uploads.probe_writable().await
+            && let Err(e) = uploads.probe().await
         {
-            tracing::warn!(error = %e, dir = %uploads.root().display(), "readiness: the upload directory is not writable");
-            return Err("the upload directory is not writable".into());
+            tracing::warn!(error = %e, "readiness: the upload storage is not writable");
+            return Err("the upload storage is not writable".into());
         }
         // Redis down degrades (counters and invalidations fall back to this
         // instance) but does not stop serving.
@@ -177,6 +178,66 @@ impl ReadinessProbe for Readiness {
         }
         Ok(degraded)
     }
+}
+
+/// Where uploads live: a directory (shared by instances on one host or a
+/// shared volume) or an S3-compatible bucket.
+#[derive(Clone)]
+pub enum Uploads {
+    /// `APP__UPLOADS__DIR`.
+    Local(LocalFileStorage),
+    /// `APP__UPLOADS__S3_*`.
+    S3(S3FileStorage),
+}
+
+impl Uploads {
+    /// The storage port.
+    pub fn storage(&self) -> Arc<dyn FileStorage> {
+        match self {
+            Self::Local(s) => Arc::new(s.clone()),
+            Self::S3(s) => Arc::new(s.clone()),
+        }
+    }
+
+    /// Writes and removes a probe: readiness.
+    async fn probe(&self) -> Result<(), String> {
+        match self {
+            Self::Local(s) => s
+                .probe_writable()
+                .await
+                .map_err(|e| format!("{}: {e}", s.root().display())),
+            Self::S3(s) => s.probe_writable().await,
+        }
+    }
+}
+
+/// The upload storage the settings name: a bucket when
+/// `APP__UPLOADS__S3_BUCKET` is set, else the directory (created).
+///
+/// # Errors
+/// A directory that cannot be created, an incomplete S3 configuration.
+pub fn uploads(settings: &Settings) -> anyhow::Result<Uploads> {
+    let u = &settings.uploads;
+    if let Some(bucket) = u.s3_bucket.as_ref().filter(|b| !b.trim().is_empty()) {
+        let config = S3Config {
+            bucket: bucket.clone(),
+            region: u.s3_region.clone(),
+            endpoint: u.s3_endpoint.clone().filter(|e| !e.trim().is_empty()),
+            access_key_id: u.s3_access_key_id.clone().filter(|k| !k.is_empty()),
+            secret_access_key: u
+                .s3_secret_access_key
+                .as_ref()
+                .map(|s| secrecy::ExposeSecret::expose_secret(s).to_owned()),
+            prefix: u.s3_prefix.clone(),
+            allow_http: u.s3_allow_http,
+        };
+        return S3FileStorage::new(&config)
+            .map(Uploads::S3)
+            .map_err(|e| anyhow::anyhow!(e));
+    }
+    LocalFileStorage::new(&u.dir)
+        .map(Uploads::Local)
+        .map_err(|e| anyhow::anyhow!("cannot create APP__UPLOADS__DIR {}: {e}", u.dir))
 }
 
 /// The database's figures for `/metrics`.
@@ -256,7 +317,7 @@ pub fn wire(
         Arc::new(Readiness {
             redis,
             db: db.clone(),
-            uploads: LocalFileStorage::new(&settings.uploads.dir).ok(),
+            uploads: uploads(settings).ok(),
         }),
         settings.cors_origins(),
         keel_http::SecurityHeaders {

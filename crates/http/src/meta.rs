@@ -48,7 +48,7 @@ pub async fn health() -> HttpResponse {
 #[utoipa::path(get, path = "/health/ready", tag = "meta",
     responses(
         (status = 200, body = HealthResponse),
-        (status = 503, body = Problem, content_type = "application/problem+json", description = "The database refuses writes or the upload directory is not writable"),
+        (status = 503, body = Problem, content_type = "application/problem+json", description = "The database refuses writes or the upload storage (directory or bucket) is not writable"),
     ))]
 pub async fn ready(probe: web::Data<Arc<dyn ReadinessProbe>>) -> Result<HttpResponse, ApiError> {
     match probe.ready().await {

@@ -6,7 +6,7 @@ use std::time::Duration as StdDuration;
 use keel_application::catalog::CatalogService;
 use keel_domain::catalog::{FileStorage, ImageDecoder, ProductRepo};
 use keel_infrastructure::persistence::{CachingProductRepo, SeaOrmCategoryRepo, SeaOrmProductRepo};
-use keel_infrastructure::storage::{ImageCrateDecoder, LocalFileStorage};
+use keel_infrastructure::storage::ImageCrateDecoder;
 
 use crate::wiring::Wiring;
 
@@ -22,13 +22,7 @@ pub fn wire(w: &mut Wiring<'_>) -> anyhow::Result<()> {
     ));
     w.invalidations.track(cached.clone());
     let products: Arc<dyn ProductRepo> = cached;
-    let storage = LocalFileStorage::new(&settings.uploads.dir).map_err(|e| {
-        anyhow::anyhow!(
-            "cannot create APP__UPLOADS__DIR {}: {e}",
-            settings.uploads.dir
-        )
-    })?;
-    let storage: Arc<dyn FileStorage> = Arc::new(storage);
+    let storage: Arc<dyn FileStorage> = crate::wiring::uploads(settings)?.storage();
     let images: Arc<dyn ImageDecoder> = Arc::new(ImageCrateDecoder);
     let catalog = Arc::new(CatalogService::new(
         Arc::new(SeaOrmCategoryRepo::new(w.db.clone())),
