@@ -11,7 +11,7 @@ PG_URL=${BENCH_PG_URL:-postgres://postgres@127.0.0.1:5432/postgres}
 OUT=${BENCH_OUT:-docs/benchmarks.md}
 SECRET="bench-secret-bench-secret-bench-secret-0001"
 WORK=$(mktemp -d)
-trap 'kill_keel; rm -rf "$WORK"' EXIT
+trap 'kill_keel; CLUSTER_DIR="$WORK/cluster" bash scripts/cluster.sh stop >/dev/null 2>&1 || true; rm -rf "$WORK"' EXIT
 
 need() {
   command -v "$1" >/dev/null 2>&1 && return 0
@@ -24,6 +24,7 @@ need wrk wrk
 need psql postgresql-client
 need pgbench postgresql-client
 need curl curl
+need haproxy haproxy
 
 cargo build --release --bin keel -p keel-bootstrap
 cargo build --release --bin wsbench -p keel-e2e
@@ -225,6 +226,43 @@ psql "$PG_URL" -qc "CREATE DATABASE $BENCH_DB" >/dev/null
 bench_backend nocache "$PG_PREFIX/$BENCH_DB" 0 yes
 psql "$PG_URL" -qc "DROP DATABASE IF EXISTS $BENCH_DB WITH (FORCE)" >/dev/null
 
+# Several instances: 1 vs 3 keel processes behind HAProxy (make cluster's
+# script and config) on one PostgreSQL and Redis, caches off (every figure
+# a miss), against one instance reached directly.
+bench_cluster() {
+  local db="keel_bench_cluster_$(date +%s)" port=$((20000 + RANDOM % 20000))
+  psql "$PG_URL" -qc "CREATE DATABASE $db" >/dev/null
+  APP_ENV=production APP__AUTH__JWT_SECRET=$SECRET DATABASE_URL="$PG_PREFIX/$db" APP__UPLOADS__DIR="$WORK/uploads" \
+    RUST_LOG=warn "$KEEL" seed --products "$PRODUCTS" >/dev/null
+  for n in 1 3; do
+    CLUSTER_N=$n CLUSTER_PORT=$port CLUSTER_DB=$db CLUSTER_DIR="$WORK/cluster" KEEL_BIN="$KEEL" \
+      PG_ADMIN_URL="$PG_URL" CLUSTER_REDIS_PREFIX="$db" \
+      CLUSTER_ENV="RUST_LOG=keel_bootstrap=info,warn APP__AUTH__SESSION_CACHE_TTL_SECS=0 APP__SHOP__LIST_CACHE_MS=0" \
+      bash scripts/cluster.sh start >/dev/null
+    local proxy="http://127.0.0.1:$port" body token
+    body=$(curl -sf -X POST "$proxy/api/v1/auth/register" -H 'content-type: application/json' \
+      -d '{"email":"cluster@example.com","password":"bench password 1"}' \
+      || curl -sf -X POST "$proxy/api/v1/auth/login" -H 'content-type: application/json' \
+      -d '{"email":"cluster@example.com","password":"bench password 1"}')
+    token=$(printf '%s' "$body" | sed -n 's/.*"access_token":"\([^"]*\)".*/\1/p')
+    [ -n "$token" ] || { echo "no token through the proxy: $body"; exit 1; }
+    if [ "$n" = 1 ]; then
+      local direct="http://127.0.0.1:$((port + 1))"
+      RESULT[direct,me]=$(wrk_run -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" -H "Authorization: Bearer $token" "$direct/api/v1/users/me")
+      RESULT[direct,list]=$(wrk_run -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" "$direct/api/v1/products?page=1&size=20")
+    fi
+    RESULT[n$n,me]=$(wrk_run -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" -H "Authorization: Bearer $token" "$proxy/api/v1/users/me")
+    RESULT[n$n,list]=$(wrk_run -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" "$proxy/api/v1/products?page=1&size=20")
+    CLUSTER_DIR="$WORK/cluster" bash scripts/cluster.sh stop >/dev/null
+    sleep 1
+  done
+  psql "$PG_URL" -qc "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null
+}
+if command -v redis-cli >/dev/null 2>&1 || (exec 3<>/dev/tcp/127.0.0.1/6379) 2>/dev/null; then
+  echo "== cluster: 1 vs 3 instances behind HAProxy"
+  bench_cluster
+fi
+
 echo "== pgbench -S"
 PGB_DB="keel_pgbench_$(date +%s)"
 psql "$PG_URL" -qc "CREATE DATABASE $PGB_DB" >/dev/null
@@ -314,6 +352,22 @@ $(field sqlite,ws_idle 3) bytes on SQLite.
 
 **Ceiling:** \`pgbench -S -c 16 -j 2 -T 15\` (scale 10) on the same PostgreSQL in the same run:
 **$PGBENCH_TPS tps**.
+
+Several instances (\`make cluster\`: keel processes of 2 workers each
+behind HAProxy on one PostgreSQL and Redis, session and list caches off, so
+every figure is a miss), against one instance reached directly. On this
+2-core machine, where HAProxy, PostgreSQL and wrk share the cores with
+keel, more instances add no speed; the rows show the cost of the proxy hop
+and that nothing breaks:
+
+| path | req/s | p50 ms | p99 ms | non-2xx |
+|---|---|---|---|---|
+| one instance, direct: \`GET /api/v1/users/me\` | $(field direct,me 1) | $(field direct,me 2) | $(field direct,me 3) | $(field direct,me 4) |
+| N = 1 behind HAProxy: \`GET /api/v1/users/me\` | $(field n1,me 1) | $(field n1,me 2) | $(field n1,me 3) | $(field n1,me 4) |
+| N = 3 behind HAProxy: \`GET /api/v1/users/me\` | $(field n3,me 1) | $(field n3,me 2) | $(field n3,me 3) | $(field n3,me 4) |
+| one instance, direct: product page 1 of $PRODUCTS | $(field direct,list 1) | $(field direct,list 2) | $(field direct,list 3) | $(field direct,list 4) |
+| N = 1 behind HAProxy: product page 1 | $(field n1,list 1) | $(field n1,list 2) | $(field n1,list 3) | $(field n1,list 4) |
+| N = 3 behind HAProxy: product page 1 | $(field n3,list 1) | $(field n3,list 2) | $(field n3,list 3) | $(field n3,list 4) |
 
 | target | figure | met |
 |---|---|---|
