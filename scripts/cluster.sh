@@ -27,7 +27,7 @@ REDIS_URL=${REDIS_URL:-redis://127.0.0.1:6379}
 mkdir -p "$DIR"
 DIR=$(realpath "$DIR")
 
-answers() { curl -fsS -o /dev/null --max-time 2 "$1"; }
+answers() { curl -fs -o /dev/null --max-time 2 "$1"; }
 
 stop() {
   for pidfile in "$DIR"/*.pid; do
