@@ -397,11 +397,14 @@ async fn search_filters_by_term_country_and_city_and_forgets_deactivated_users()
     assert_eq!(names("country=gb").await, ["Ada"]);
     assert_eq!(names("city=paris").await, ["Blaise"]);
     assert_eq!(names("q=nobody&size=5").await, Vec::<String>::new());
-    assert_problem(
-        app.get("/api/v1/profiles?country=Narnia", None).await,
-        StatusCode::UNPROCESSABLE_ENTITY,
-    )
-    .await;
+    for bad in ["Narnia", ""] {
+        assert_problem(
+            app.get(&format!("/api/v1/profiles?country={bad}"), None)
+                .await,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+    }
 
     // Deactivating the user takes the profile out of search and public reads at once.
     let me: Value = app

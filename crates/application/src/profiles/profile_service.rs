@@ -328,10 +328,11 @@ impl ProfileService {
             optional_text(search.q.as_deref(), "q", 100, &mut errors).map(|q| q.to_lowercase());
         let city = optional_text(search.city.as_deref(), "city", 100, &mut errors)
             .map(|c| c.to_lowercase());
+        // An empty `country=` is refused like any non-code (the documented
+        // parameter is an ISO code): omit it for every country.
         let country = search
             .country
             .as_deref()
-            .filter(|c| !c.trim().is_empty())
             .and_then(|c| collect(CountryCode::parse(c, "country"), &mut errors));
         if !errors.is_empty() {
             return Err(ProfilesError::Validation(errors));
