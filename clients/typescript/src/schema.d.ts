@@ -5406,7 +5406,7 @@ export interface operations {
                     "application/json": components["schemas"]["HealthResponse"];
                 };
             };
-            /** @description The database refuses writes or the upload directory is not writable */
+            /** @description The database refuses writes or the upload storage (directory or bucket) is not writable */
             503: {
                 headers: {
                     [name: string]: unknown;
