@@ -390,3 +390,34 @@ async fn login_when_the_user_store_is_unavailable_returns_unavailable_and_never_
         IdentityError::Unavailable("db down".into())
     );
 }
+
+#[tokio::test]
+async fn the_login_email_limit_counts_characters_not_bytes() {
+    // 300 two-byte characters: 600 bytes, within the documented 320
+    // characters, so it is checked (and fails) like any unknown email.
+    let long = "é".repeat(300);
+    let key: &'static str = Box::leak(format!("203.0.113.7|{long}").into_boxed_str());
+    let mut m = Mocks::new();
+    expect_not_throttled(&mut m, key);
+    m.hasher
+        .expect_verify()
+        .times(1)
+        .returning(|_, _| Ok(false));
+    expect_one_failure(&mut m);
+    let result = m.auth_service().login(&long, PASSWORD, client()).await;
+    assert_eq!(
+        result.unwrap_err(),
+        IdentityError::Case(IdentityCase::InvalidCredentials)
+    );
+
+    // Over 320 characters: refused before the throttle or the hasher.
+    let m = Mocks::new();
+    let result = m
+        .auth_service()
+        .login(&"a".repeat(321), PASSWORD, client())
+        .await;
+    assert!(
+        matches!(result, Err(IdentityError::Validation(_))),
+        "{result:?}"
+    );
+}

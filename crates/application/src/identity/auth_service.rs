@@ -100,9 +100,10 @@ pub struct SessionView {
     pub current: bool,
 }
 
-/// Login emails longer than this (RFC 5321's path limit, with room for
-/// surrounding spaces) are refused before anything is stored.
-const MAX_EMAIL_BYTES: usize = 320;
+/// Login emails longer than this many characters (RFC 5321's path limit,
+/// with room for surrounding spaces; the documented `maxLength`, which
+/// counts characters) are refused before anything is stored.
+const MAX_EMAIL_CHARS: usize = 320;
 
 /// Refresh tokens longer than this are rejected before any lookup.
 const MAX_REFRESH_TOKEN_LEN: usize = 256;
@@ -214,7 +215,7 @@ impl AuthService {
             client.ip.as_deref().unwrap_or("-"),
             Email::normalize(email)
         );
-        if email.len() > MAX_EMAIL_BYTES {
+        if email.chars().count() > MAX_EMAIL_CHARS {
             return Err(IdentityError::invalid(
                 "email",
                 "must be a valid email address",
