@@ -21,6 +21,7 @@ mod m20261201_000015_alter_product_images_url_to_storage_key;
 mod m20261201_000016_create_profiles;
 mod m20261201_000017_alter_profiles_add_listing_columns;
 mod m20261201_000018_create_workspace;
+mod m20261201_000019_recreate_verifications_for_mail_tokens;
 
 /// Every migration, in order.
 #[derive(Debug)]
@@ -48,6 +49,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000016_create_profiles::Migration),
             Box::new(m20261201_000017_alter_profiles_add_listing_columns::Migration),
             Box::new(m20261201_000018_create_workspace::Migration),
+            Box::new(m20261201_000019_recreate_verifications_for_mail_tokens::Migration),
         ]
     }
 }

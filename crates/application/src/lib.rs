@@ -4,6 +4,7 @@
 pub mod catalog;
 pub mod error;
 pub mod identity;
+pub mod mail;
 pub mod ordering;
 pub mod profiles;
 pub mod webhooks;

@@ -10,6 +10,7 @@ pub mod identity;
 mod ids;
 pub mod jobs;
 pub mod limits;
+pub mod mail;
 pub mod money;
 pub mod ordering;
 pub mod pagination;

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use chrono::{DateTime, Duration, SubsecRound, Utc};
 use keel_domain::identity::{
     AccountProvider, AccountRepo, Email, PasswordHash, Role, Session, SessionId, SessionRepo, User,
-    UserFilter, UserRepo, Username, Verification, VerificationRepo,
+    TokenPurpose, UserFilter, UserRepo, Username, Verification, VerificationRepo,
 };
 use keel_domain::{PageRequest, RepoError};
 use keel_infrastructure::persistence::{
@@ -368,37 +368,86 @@ async fn revocation_by_family_and_by_user_with_one_kept() {
 }
 
 #[tokio::test]
-async fn verifications_are_consumed_once_and_never_after_expiry() {
+async fn mail_tokens_are_consumed_once_for_their_purpose_and_never_after_expiry() {
     let db = common::fresh_db().await;
+    let u = user("tokens@example.com");
+    SeaOrmUserRepo::new(db.clone()).create(&u, None).await.unwrap();
     let repo = SeaOrmVerificationRepo::new(db);
     let t = now();
-    let v = Verification {
-        id: Uuid::now_v7(),
-        identifier: "email-verify:1".into(),
-        value_hash: "abc".into(),
-        created_at: t,
-        expires_at: t + Duration::minutes(10),
-        consumed_at: None,
-    };
-    repo.create(&v).await.unwrap();
+    let mut v = Verification::issue(TokenPurpose::EmailChange, u.id, "a".repeat(64), t);
+    v.email = Some("moved@example.com".into());
+    repo.issue(&v).await.unwrap();
+    let hash = "a".repeat(64);
+    assert_eq!(repo.consume(TokenPurpose::EmailChange, "b", t).await.unwrap(), None);
     assert_eq!(
-        repo.consume("email-verify:1", "wrong", t).await.unwrap(),
-        None
+        repo.consume(TokenPurpose::PasswordReset, &hash, t).await.unwrap(),
+        None,
+        "a token only works for its own purpose"
     );
     assert_eq!(
-        repo.consume("email-verify:1", "abc", t + Duration::minutes(11))
+        repo.consume(TokenPurpose::EmailChange, &hash, t + Duration::hours(25))
             .await
             .unwrap(),
-        None
+        None,
+        "expired"
     );
     let used = repo
-        .consume("email-verify:1", "abc", t)
+        .consume(TokenPurpose::EmailChange, &hash, t)
         .await
         .unwrap()
         .unwrap();
-    assert_eq!(used.consumed_at, Some(t));
+    assert_eq!(used.used_at, Some(t));
+    assert_eq!(used.user_id, u.id);
+    assert_eq!(used.email.as_deref(), Some("moved@example.com"));
+    assert_eq!(repo.consume(TokenPurpose::EmailChange, &hash, t).await.unwrap(), None);
+}
+
+#[tokio::test]
+async fn a_new_token_of_a_purpose_supersedes_the_older_ones_only() {
+    let db = common::fresh_db().await;
+    let u = user("supersede@example.com");
+    SeaOrmUserRepo::new(db.clone()).create(&u, None).await.unwrap();
+    let repo = SeaOrmVerificationRepo::new(db);
+    let t = now();
+    let old = Verification::issue(TokenPurpose::PasswordReset, u.id, "1".repeat(64), t);
+    let other = Verification::issue(TokenPurpose::VerifyEmail, u.id, "2".repeat(64), t);
+    let new = Verification::issue(TokenPurpose::PasswordReset, u.id, "3".repeat(64), t);
+    repo.issue(&old).await.unwrap();
+    repo.issue(&other).await.unwrap();
+    repo.issue(&new).await.unwrap();
     assert_eq!(
-        repo.consume("email-verify:1", "abc", t).await.unwrap(),
+        repo.consume(TokenPurpose::PasswordReset, &old.token_hash, t).await.unwrap(),
         None
     );
+    assert!(repo.consume(TokenPurpose::VerifyEmail, &other.token_hash, t).await.unwrap().is_some());
+    assert!(repo.consume(TokenPurpose::PasswordReset, &new.token_hash, t).await.unwrap().is_some());
+}
+
+#[tokio::test]
+async fn of_parallel_uses_of_one_token_exactly_one_wins() {
+    let db = common::fresh_db().await;
+    let u = user("race@example.com");
+    SeaOrmUserRepo::new(db.clone()).create(&u, None).await.unwrap();
+    let repo = Arc::new(SeaOrmVerificationRepo::new(db));
+    let t = now();
+    for round in 0..5 {
+        let hash = format!("{round:064}");
+        repo.issue(&Verification::issue(TokenPurpose::MagicLink, u.id, hash.clone(), t))
+            .await
+            .unwrap();
+        let tasks: Vec<_> = (0..8)
+            .map(|_| {
+                let repo = repo.clone();
+                let hash = hash.clone();
+                tokio::spawn(async move { repo.consume(TokenPurpose::MagicLink, &hash, t).await })
+            })
+            .collect();
+        let mut wins = 0;
+        for task in tasks {
+            if task.await.unwrap().unwrap().is_some() {
+                wins += 1;
+            }
+        }
+        assert_eq!(wins, 1, "round {round}");
+    }
 }

@@ -4,8 +4,9 @@ use chrono::{DateTime, Duration, Utc};
 use keel_domain::clock::Clock;
 use keel_domain::identity::{
     AccessClaims, AccountRepo, Email, LoginThrottle, PasswordHasher, PlainPassword, Principal,
-    Session, SessionId, SessionRepo, TokenService, User, UserRepo, Username,
+    Session, SessionId, SessionRepo, TokenPurpose, TokenService, User, UserRepo, Username,
 };
+use keel_domain::mail::{AccountMail, Outbox};
 use keel_domain::{FieldError, RepoError};
 use uuid::Uuid;
 
@@ -137,6 +138,7 @@ pub struct AuthService {
     throttle: Arc<dyn LoginThrottle>,
     clock: Arc<dyn Clock>,
     policy: AuthPolicy,
+    outbox: Option<Arc<dyn Outbox>>,
 }
 
 impl AuthService {
@@ -151,7 +153,28 @@ impl AuthService {
             throttle: ports.throttle,
             clock: ports.clock,
             policy,
+            outbox: None,
         }
+    }
+
+    /// Mails a verification link on every registration through `outbox`.
+    #[must_use]
+    pub fn with_outbox(mut self, outbox: Arc<dyn Outbox>) -> Self {
+        self.outbox = Some(outbox);
+        self
+    }
+
+    /// Opens a session for `user`, who proved who they are another way (a
+    /// magic link), and records the login.
+    ///
+    /// # Errors
+    /// Storage errors only.
+    pub async fn sign_in(&self, user: User, client: ClientInfo) -> Result<AuthTokens, IdentityError> {
+        let now = self.clock.now();
+        let mut user = user;
+        self.users.record_login(user.id, now).await?;
+        user.last_login_at = Some(now);
+        self.start_session(user, client, now).await
     }
 
     /// Creates a local account and signs it in.
@@ -194,6 +217,19 @@ impl AuthService {
                 });
             }
             Err(other) => return Err(other.into()),
+        }
+        if let Some(outbox) = &self.outbox {
+            let request = AccountMail {
+                purpose: TokenPurpose::VerifyEmail,
+                user_id: user.id,
+                new_email: None,
+            };
+            // The account exists now: a queue failure must not turn the
+            // registration into an error (a retry would be a 409). The user
+            // can ask for the mail again.
+            if let Err(e) = outbox.account(request).await {
+                tracing::warn!(error = %e, "verification mail not queued");
+            }
         }
         self.start_session(user, client, now).await
     }

@@ -19,6 +19,13 @@ pub enum IdentityCase {
     /// A refresh token that is unknown, expired, spent or revoked (401).
     #[error("invalid or expired token")]
     InvalidToken,
+    /// A mailed token that is unknown, expired, spent or superseded (400).
+    #[error("invalid or expired link")]
+    InvalidMailToken,
+    /// The account is managed by the external provider (Clerk): email and
+    /// password change there (409).
+    #[error("this account's email and password are managed by the identity provider")]
+    ManagedExternally,
     /// Too many failed attempts (429).
     #[error("too many failed attempts")]
     Throttled {

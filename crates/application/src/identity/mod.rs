@@ -6,6 +6,7 @@ mod dispatch;
 mod error;
 mod external_users;
 mod local_provider;
+mod recovery_service;
 mod user_service;
 mod validate;
 
@@ -30,6 +31,8 @@ mod external_sync_tests;
 #[cfg(test)]
 mod local_provider_tests;
 #[cfg(test)]
+mod recovery_tests;
+#[cfg(test)]
 use crate::test_support::identity as test_support;
 #[cfg(test)]
 mod user_admin_tests;
@@ -46,4 +49,5 @@ pub use error::{IdentityCase, IdentityError};
 pub use external_users::{ExternalUserService, SyncOutcome};
 pub use keel_domain::identity::ExternalUserUpdate;
 pub use local_provider::LocalIdentityProvider;
+pub use recovery_service::{MailRequestLimits, RecoveryService};
 pub use user_service::{AdminUpdate, CreateAdminOutcome, UpdateMe, UserService};

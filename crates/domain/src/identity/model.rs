@@ -113,21 +113,97 @@ impl Session {
     }
 }
 
-/// A one-time secret (email verification, password reset...) stored hashed.
+/// What a one-time token proves; each purpose has its own lifetime.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TokenPurpose {
+    /// The user owns the account's email address (24 h).
+    VerifyEmail,
+    /// The user may set a new password (1 h).
+    PasswordReset,
+    /// The user may sign in without a password (15 min).
+    MagicLink,
+    /// The user owns the new address they asked to move to (24 h).
+    EmailChange,
+}
+
+impl TokenPurpose {
+    /// Every purpose.
+    pub const ALL: [Self; 4] = [
+        Self::VerifyEmail,
+        Self::PasswordReset,
+        Self::MagicLink,
+        Self::EmailChange,
+    ];
+
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::VerifyEmail => "verify_email",
+            Self::PasswordReset => "password_reset",
+            Self::MagicLink => "magic_link",
+            Self::EmailChange => "email_change",
+        }
+    }
+
+    /// The purpose stored as `name`.
+    pub fn parse(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|p| p.as_str() == name)
+    }
+
+    /// How long a token of this purpose stays usable.
+    pub fn lifetime(self) -> chrono::Duration {
+        match self {
+            Self::VerifyEmail | Self::EmailChange => chrono::Duration::hours(24),
+            Self::PasswordReset => chrono::Duration::hours(1),
+            Self::MagicLink => chrono::Duration::minutes(15),
+        }
+    }
+}
+
+/// A single-use token sent by mail, stored as its SHA-256 only.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Verification {
     /// Row id.
     pub id: Uuid,
-    /// What the secret verifies, e.g. `email-verify:<user id>`.
-    pub identifier: String,
-    /// SHA-256 of the secret, hex.
-    pub value_hash: String,
+    /// What the token proves.
+    pub purpose: TokenPurpose,
+    /// Whose token it is.
+    pub user_id: UserId,
+    /// SHA-256 of the token, hex.
+    pub token_hash: String,
+    /// The address the token was mailed to: for an email change the address
+    /// to move to; for a verification the address it verifies (a token
+    /// mailed to an address the user has since left verifies nothing).
+    pub email: Option<String>,
     /// Creation time.
     pub created_at: DateTime<Utc>,
     /// Expiry.
     pub expires_at: DateTime<Utc>,
-    /// Set once used.
-    pub consumed_at: Option<DateTime<Utc>>,
+    /// Set once used (or superseded by a newer token of the purpose).
+    pub used_at: Option<DateTime<Utc>>,
+}
+
+impl Verification {
+    /// A fresh token row of `purpose` for `user_id`, expiring after the
+    /// purpose's lifetime.
+    pub fn issue(
+        purpose: TokenPurpose,
+        user_id: UserId,
+        token_hash: String,
+        now: DateTime<Utc>,
+    ) -> Self {
+        Self {
+            id: Uuid::now_v7(),
+            purpose,
+            user_id,
+            token_hash,
+            email: None,
+            created_at: now,
+            expires_at: now + purpose.lifetime(),
+            used_at: None,
+        }
+    }
 }
 
 /// The claims Keel puts in its own access tokens, in domain terms.

@@ -7,7 +7,9 @@ use uuid::Uuid;
 
 use super::error::{AuthError, HashError, TokenError};
 use super::external::TokenKind;
-use super::model::{AccessClaims, Principal, Session, User, UserFilter, Verification};
+use super::model::{
+    AccessClaims, Principal, Session, TokenPurpose, User, UserFilter, Verification,
+};
 use super::values::{
     AccountProvider, Email, PasswordHash, PlainPassword, RefreshToken, Role, SessionId, UserId,
 };
@@ -215,25 +217,27 @@ pub trait SessionRepo: Send + Sync {
     ) -> Result<Vec<Session>, RepoError>;
 }
 
-/// Stores one-time secrets (email verification, password reset).
+/// Stores single-use mail tokens.
 #[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
 #[async_trait]
 pub trait VerificationRepo: Send + Sync {
-    /// Inserts a verification.
+    /// Stores `verification` and, in the same transaction, marks every older
+    /// unused token of the same user and purpose used: only the newest works.
     ///
     /// # Errors
     /// [`RepoError::Unavailable`] when storage fails.
-    async fn create(&self, verification: &Verification) -> Result<(), RepoError>;
+    async fn issue(&self, verification: &Verification) -> Result<(), RepoError>;
 
-    /// Consumes the unexpired, unconsumed verification matching both
-    /// `identifier` and `value_hash` (a conditional update, so it succeeds once).
+    /// Spends the unexpired, unused token of `purpose` whose hash is
+    /// `token_hash` with a conditional update: of two concurrent calls with
+    /// one token, exactly one gets it.
     ///
     /// # Errors
     /// [`RepoError::Unavailable`] when storage fails.
     async fn consume(
         &self,
-        identifier: &str,
-        value_hash: &str,
+        purpose: TokenPurpose,
+        token_hash: &str,
         now: DateTime<Utc>,
     ) -> Result<Option<Verification>, RepoError>;
 }

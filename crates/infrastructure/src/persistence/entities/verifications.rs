@@ -5,11 +5,13 @@ use sea_orm::entity::prelude::*;
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: Uuid,
-    pub identifier: String,
-    pub value_hash: String,
+    pub purpose: String,
+    pub user_id: Uuid,
+    pub token_hash: String,
+    pub email: Option<String>,
     pub created_at: DateTimeUtc,
     pub expires_at: DateTimeUtc,
-    pub consumed_at: Option<DateTimeUtc>,
+    pub used_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -1,9 +1,9 @@
-//! [`VerificationRepo`] on SeaORM: single-use tokens.
+//! [`VerificationRepo`] on SeaORM: single-use mail tokens.
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use keel_domain::RepoError;
-use keel_domain::identity::{Verification, VerificationRepo};
+use keel_domain::identity::{TokenPurpose, UserId, Verification, VerificationRepo};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, Condition, DatabaseConnection, EntityTrait, QueryFilter,
@@ -25,60 +25,87 @@ impl SeaOrmVerificationRepo {
     }
 }
 
+fn to_domain(row: verifications::Model) -> Result<Verification, RepoError> {
+    let purpose = TokenPurpose::parse(&row.purpose)
+        .ok_or_else(|| RepoError::Internal(keel_domain::Cause::msg(format!(
+            "unknown token purpose {:?}",
+            row.purpose
+        ))))?;
+    Ok(Verification {
+        id: row.id,
+        purpose,
+        user_id: UserId::from_uuid(row.user_id),
+        token_hash: row.token_hash,
+        email: row.email,
+        created_at: row.created_at,
+        expires_at: row.expires_at,
+        used_at: row.used_at,
+    })
+}
+
 #[async_trait]
 impl VerificationRepo for SeaOrmVerificationRepo {
-    async fn create(&self, v: &Verification) -> Result<(), RepoError> {
+    async fn issue(&self, v: &Verification) -> Result<(), RepoError> {
+        let txn = begin_write(&self.db).await.map_err(repo_err)?;
+        verifications::Entity::update_many()
+            .col_expr(verifications::Column::UsedAt, Expr::value(v.created_at))
+            .filter(verifications::Column::UserId.eq(v.user_id.as_uuid()))
+            .filter(verifications::Column::Purpose.eq(v.purpose.as_str()))
+            .filter(verifications::Column::UsedAt.is_null())
+            .exec(&txn)
+            .await
+            .map_err(repo_err)?;
         verifications::Entity::insert(verifications::ActiveModel {
             id: Set(v.id),
-            identifier: Set(v.identifier.clone()),
-            value_hash: Set(v.value_hash.clone()),
+            purpose: Set(v.purpose.as_str().to_owned()),
+            user_id: Set(v.user_id.as_uuid()),
+            token_hash: Set(v.token_hash.clone()),
+            email: Set(v.email.clone()),
             created_at: Set(v.created_at),
             expires_at: Set(v.expires_at),
-            consumed_at: Set(v.consumed_at),
+            used_at: Set(v.used_at),
         })
-        .exec_without_returning(&self.db)
+        .exec_without_returning(&txn)
         .await
-        .map(|_| ())
-        .map_err(repo_err)
+        .map_err(repo_err)?;
+        txn.commit().await.map_err(repo_err)
     }
 
     async fn consume(
         &self,
-        identifier: &str,
-        value_hash: &str,
+        purpose: TokenPurpose,
+        token_hash: &str,
         now: DateTime<Utc>,
     ) -> Result<Option<Verification>, RepoError> {
-        let txn = begin_write(&self.db).await.map_err(repo_err)?;
-        let matching = || {
+        let usable = || {
             Condition::all()
-                .add(verifications::Column::Identifier.eq(identifier))
-                .add(verifications::Column::ValueHash.eq(value_hash))
-                .add(verifications::Column::ConsumedAt.is_null())
+                .add(verifications::Column::TokenHash.eq(token_hash))
+                .add(verifications::Column::Purpose.eq(purpose.as_str()))
+                .add(verifications::Column::UsedAt.is_null())
                 .add(verifications::Column::ExpiresAt.gt(now))
         };
         let Some(row) = verifications::Entity::find()
-            .filter(matching())
-            .one(&txn)
+            .filter(usable())
+            .one(&self.db)
             .await
             .map_err(repo_err)?
         else {
             return Ok(None);
         };
+        // The conditional update decides between concurrent uses: only the
+        // one that still finds the row unused changes it.
         let updated = verifications::Entity::update_many()
-            .col_expr(verifications::Column::ConsumedAt, Expr::value(now))
+            .col_expr(verifications::Column::UsedAt, Expr::value(now))
             .filter(verifications::Column::Id.eq(row.id))
-            .filter(matching())
-            .exec(&txn)
+            .filter(usable())
+            .exec(&self.db)
             .await
             .map_err(repo_err)?;
-        txn.commit().await.map_err(repo_err)?;
-        Ok((updated.rows_affected == 1).then_some(Verification {
-            id: row.id,
-            identifier: row.identifier,
-            value_hash: row.value_hash,
-            created_at: row.created_at,
-            expires_at: row.expires_at,
-            consumed_at: Some(now),
-        }))
+        if updated.rows_affected != 1 {
+            return Ok(None);
+        }
+        let mut spent = to_domain(row)?;
+        spent.used_at = Some(now);
+        Ok(Some(spent))
     }
 }
