@@ -9,6 +9,7 @@ pub mod clock;
 pub mod events;
 pub mod invalidation;
 pub mod jobs;
+pub mod mail;
 pub mod metrics;
 pub mod persistence;
 pub mod redis;

@@ -7,8 +7,8 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Duration, SubsecRound, Utc};
 use keel_domain::identity::{
-    AccountProvider, AccountRepo, Email, PasswordHash, Role, Session, SessionId, SessionRepo, User,
-    TokenPurpose, UserFilter, UserRepo, Username, Verification, VerificationRepo,
+    AccountProvider, AccountRepo, Email, PasswordHash, Role, Session, SessionId, SessionRepo,
+    TokenPurpose, User, UserFilter, UserRepo, Username, Verification, VerificationRepo,
 };
 use keel_domain::{PageRequest, RepoError};
 use keel_infrastructure::persistence::{
@@ -371,16 +371,26 @@ async fn revocation_by_family_and_by_user_with_one_kept() {
 async fn mail_tokens_are_consumed_once_for_their_purpose_and_never_after_expiry() {
     let db = common::fresh_db().await;
     let u = user("tokens@example.com");
-    SeaOrmUserRepo::new(db.clone()).create(&u, None).await.unwrap();
+    SeaOrmUserRepo::new(db.clone())
+        .create(&u, None)
+        .await
+        .unwrap();
     let repo = SeaOrmVerificationRepo::new(db);
     let t = now();
     let mut v = Verification::issue(TokenPurpose::EmailChange, u.id, "a".repeat(64), t);
     v.email = Some("moved@example.com".into());
     repo.issue(&v).await.unwrap();
     let hash = "a".repeat(64);
-    assert_eq!(repo.consume(TokenPurpose::EmailChange, "b", t).await.unwrap(), None);
     assert_eq!(
-        repo.consume(TokenPurpose::PasswordReset, &hash, t).await.unwrap(),
+        repo.consume(TokenPurpose::EmailChange, "b", t)
+            .await
+            .unwrap(),
+        None
+    );
+    assert_eq!(
+        repo.consume(TokenPurpose::PasswordReset, &hash, t)
+            .await
+            .unwrap(),
         None,
         "a token only works for its own purpose"
     );
@@ -399,14 +409,22 @@ async fn mail_tokens_are_consumed_once_for_their_purpose_and_never_after_expiry(
     assert_eq!(used.used_at, Some(t));
     assert_eq!(used.user_id, u.id);
     assert_eq!(used.email.as_deref(), Some("moved@example.com"));
-    assert_eq!(repo.consume(TokenPurpose::EmailChange, &hash, t).await.unwrap(), None);
+    assert_eq!(
+        repo.consume(TokenPurpose::EmailChange, &hash, t)
+            .await
+            .unwrap(),
+        None
+    );
 }
 
 #[tokio::test]
 async fn a_new_token_of_a_purpose_supersedes_the_older_ones_only() {
     let db = common::fresh_db().await;
     let u = user("supersede@example.com");
-    SeaOrmUserRepo::new(db.clone()).create(&u, None).await.unwrap();
+    SeaOrmUserRepo::new(db.clone())
+        .create(&u, None)
+        .await
+        .unwrap();
     let repo = SeaOrmVerificationRepo::new(db);
     let t = now();
     let old = Verification::issue(TokenPurpose::PasswordReset, u.id, "1".repeat(64), t);
@@ -416,25 +434,45 @@ async fn a_new_token_of_a_purpose_supersedes_the_older_ones_only() {
     repo.issue(&other).await.unwrap();
     repo.issue(&new).await.unwrap();
     assert_eq!(
-        repo.consume(TokenPurpose::PasswordReset, &old.token_hash, t).await.unwrap(),
+        repo.consume(TokenPurpose::PasswordReset, &old.token_hash, t)
+            .await
+            .unwrap(),
         None
     );
-    assert!(repo.consume(TokenPurpose::VerifyEmail, &other.token_hash, t).await.unwrap().is_some());
-    assert!(repo.consume(TokenPurpose::PasswordReset, &new.token_hash, t).await.unwrap().is_some());
+    assert!(
+        repo.consume(TokenPurpose::VerifyEmail, &other.token_hash, t)
+            .await
+            .unwrap()
+            .is_some()
+    );
+    assert!(
+        repo.consume(TokenPurpose::PasswordReset, &new.token_hash, t)
+            .await
+            .unwrap()
+            .is_some()
+    );
 }
 
 #[tokio::test]
 async fn of_parallel_uses_of_one_token_exactly_one_wins() {
     let db = common::fresh_db().await;
     let u = user("race@example.com");
-    SeaOrmUserRepo::new(db.clone()).create(&u, None).await.unwrap();
+    SeaOrmUserRepo::new(db.clone())
+        .create(&u, None)
+        .await
+        .unwrap();
     let repo = Arc::new(SeaOrmVerificationRepo::new(db));
     let t = now();
     for round in 0..5 {
         let hash = format!("{round:064}");
-        repo.issue(&Verification::issue(TokenPurpose::MagicLink, u.id, hash.clone(), t))
-            .await
-            .unwrap();
+        repo.issue(&Verification::issue(
+            TokenPurpose::MagicLink,
+            u.id,
+            hash.clone(),
+            t,
+        ))
+        .await
+        .unwrap();
         let tasks: Vec<_> = (0..8)
             .map(|_| {
                 let repo = repo.clone();

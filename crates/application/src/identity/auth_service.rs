@@ -169,7 +169,11 @@ impl AuthService {
     ///
     /// # Errors
     /// Storage errors only.
-    pub async fn sign_in(&self, user: User, client: ClientInfo) -> Result<AuthTokens, IdentityError> {
+    pub async fn sign_in(
+        &self,
+        user: User,
+        client: ClientInfo,
+    ) -> Result<AuthTokens, IdentityError> {
         let now = self.clock.now();
         let mut user = user;
         self.users.record_login(user.id, now).await?;

@@ -5,6 +5,7 @@
 use std::sync::Arc;
 use std::time::Duration as StdDuration;
 
+use keel_domain::RepoError;
 use keel_domain::clock::Clock;
 use keel_domain::identity::{
     AccountRepo, Email, PasswordHasher, PlainPassword, Principal, SessionRepo, TokenPurpose,
@@ -12,7 +13,6 @@ use keel_domain::identity::{
 };
 use keel_domain::limits::RateCounter;
 use keel_domain::mail::{AccountMail, Letter, Outbox, Recipient};
-use keel_domain::RepoError;
 use serde_json::json;
 
 use super::auth_service::{AuthService, AuthTokens, ClientInfo, IdentityPorts};
@@ -148,7 +148,9 @@ impl RecoveryService {
         let hash = self.hasher.hash(&password).await?;
         let now = self.clock.now();
         self.accounts.set_password_hash(user.id, hash, now).await?;
-        self.sessions.revoke_all_for_user(user.id, None, now).await?;
+        self.sessions
+            .revoke_all_for_user(user.id, None, now)
+            .await?;
         Ok(())
     }
 

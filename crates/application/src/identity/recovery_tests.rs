@@ -11,9 +11,7 @@ use keel_domain::mail::ports::MockOutbox;
 use keel_domain::mail::{AccountMail, Letter, Recipient};
 use mockall::predicate::eq;
 
-use super::test_support::{
-    Mocks, Slot, client, invalid_fields, now, principal, stored_hash, user,
-};
+use super::test_support::{Mocks, Slot, client, invalid_fields, now, principal, stored_hash, user};
 use super::{IdentityCase, IdentityError, MailRequestLimits, RecoveryService};
 
 /// Extra ports of the service beside identity's.
@@ -100,9 +98,13 @@ async fn forgot_password_queues_a_reset_mail_for_a_local_account_only() {
         .times(1)
         .returning(|_| Ok(()));
     let s = service(m, x);
-    s.forgot_password("Ada@Example.com", &client()).await.unwrap();
+    s.forgot_password("Ada@Example.com", &client())
+        .await
+        .unwrap();
     // Unknown: the same answer, no mail (the outbox expects one call only).
-    s.forgot_password("nobody@example.com", &client()).await.unwrap();
+    s.forgot_password("nobody@example.com", &client())
+        .await
+        .unwrap();
 }
 
 #[tokio::test]
@@ -251,7 +253,11 @@ async fn a_magic_link_signs_in_and_verifies_the_address() {
         .returning(|_, _| Ok(()));
     x.auth.expect_one_new_refresh_token();
     x.auth.expect_one_access_token();
-    x.auth.sessions.expect_create().times(1).returning(|_| Ok(()));
+    x.auth
+        .sessions
+        .expect_create()
+        .times(1)
+        .returning(|_| Ok(()));
     let tokens = service(m, x)
         .sign_in_with_link("tok", client())
         .await
@@ -307,16 +313,28 @@ async fn an_email_change_mails_the_new_address_and_notifies_the_old() {
 #[tokio::test]
 async fn an_email_change_needs_the_password_a_free_address_and_a_local_account() {
     let wrong = service(change_mocks(false), Extra::new(1))
-        .request_email_change(&principal(user(), None), "new@example.com", "bad", &client())
+        .request_email_change(
+            &principal(user(), None),
+            "new@example.com",
+            "bad",
+            &client(),
+        )
         .await;
     assert_eq!(invalid_fields(wrong), ["current_password"]);
 
     let mut m = change_mocks(true);
-    m.users
-        .expect_find_by_email()
-        .returning(|_| Ok(Some(super::test_support::user_with_role(keel_domain::identity::Role::Staff))));
+    m.users.expect_find_by_email().returning(|_| {
+        Ok(Some(super::test_support::user_with_role(
+            keel_domain::identity::Role::Staff,
+        )))
+    });
     let taken = service(m, Extra::new(1))
-        .request_email_change(&principal(user(), None), "staff@example.com", "ok", &client())
+        .request_email_change(
+            &principal(user(), None),
+            "staff@example.com",
+            "ok",
+            &client(),
+        )
         .await;
     assert_eq!(taken, Err(IdentityError::Case(IdentityCase::EmailTaken)));
 
@@ -368,7 +386,8 @@ async fn a_verification_request_is_409_for_clerk_and_silent_when_verified() {
     clerk.clerk_id = Some("user_1".into());
     let s = service(Mocks::new(), Extra::new(1));
     assert_eq!(
-        s.request_verification(&principal(clerk, None), &client()).await,
+        s.request_verification(&principal(clerk, None), &client())
+            .await,
         Err(IdentityError::Case(IdentityCase::ManagedExternally))
     );
     let mut verified = user();

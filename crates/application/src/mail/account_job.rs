@@ -4,7 +4,9 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use keel_domain::clock::Clock;
-use keel_domain::identity::{TokenPurpose, TokenService, User, UserRepo, Verification, VerificationRepo};
+use keel_domain::identity::{
+    TokenPurpose, TokenService, User, UserRepo, Verification, VerificationRepo,
+};
 use keel_domain::jobs::{Job, JobError, JobHandler};
 use keel_domain::mail::{AccountMail, Letter, Recipient};
 use serde_json::json;

@@ -26,10 +26,13 @@ async fn run(user: User, request: AccountMail, expect_mail: bool) -> Sent {
         .expect_find_by_id()
         .returning(move |_| Ok(Some(user.clone())));
     let mut tokens = MockTokenService::new();
-    tokens.expect_new_refresh_token().times(times).returning(|| RefreshToken {
-        plain: "plain-token".into(),
-        hash: "hashed-token".into(),
-    });
+    tokens
+        .expect_new_refresh_token()
+        .times(times)
+        .returning(|| RefreshToken {
+            plain: "plain-token".into(),
+            hash: "hashed-token".into(),
+        });
     let sent = Sent {
         verification: Slot::new(),
         vars: Slot::new(),
@@ -37,23 +40,29 @@ async fn run(user: User, request: AccountMail, expect_mail: bool) -> Sent {
     };
     let mut verifications = MockVerificationRepo::new();
     let slot = sent.verification.clone();
-    verifications.expect_issue().times(times).returning(move |v| {
-        slot.put(v.clone());
-        Ok(())
-    });
+    verifications
+        .expect_issue()
+        .times(times)
+        .returning(move |v| {
+            slot.put(v.clone());
+            Ok(())
+        });
     let mut renderer = MockMailRenderer::new();
     let (vars, to) = (sent.vars.clone(), sent.to.clone());
-    renderer.expect_render().times(times).returning(move |_, t, v| {
-        vars.put(v.clone());
-        to.put(t.to_owned());
-        Ok(Mail {
-            to: t.into(),
-            subject: "s".into(),
-            text: "t".into(),
-            html: "h".into(),
-            headers: vec![],
-        })
-    });
+    renderer
+        .expect_render()
+        .times(times)
+        .returning(move |_, t, v| {
+            vars.put(v.clone());
+            to.put(t.to_owned());
+            Ok(Mail {
+                to: t.into(),
+                subject: "s".into(),
+                text: "t".into(),
+                html: "h".into(),
+                headers: vec![],
+            })
+        });
     let mut mailer = MockMailer::new();
     mailer.expect_send().times(times).returning(|_| Ok(()));
     let postman = Postman::new(

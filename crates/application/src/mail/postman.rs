@@ -84,5 +84,4 @@ impl JobHandler for SendMailJob {
         self.postman.deliver(&letter).await.map_err(job_error)?;
         Ok(())
     }
-
 }

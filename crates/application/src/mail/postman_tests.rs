@@ -61,7 +61,11 @@ async fn a_letter_to_a_user_goes_to_their_current_address() {
         Arc::new(users),
     );
     let sent = postman
-        .deliver(&Letter::new(Recipient::User(u.id), "order_status", json!({})))
+        .deliver(&Letter::new(
+            Recipient::User(u.id),
+            "order_status",
+            json!({}),
+        ))
         .await
         .unwrap();
     assert!(sent);
@@ -98,7 +102,11 @@ async fn run_with_mailer_error(err: MailError) -> Result<(), JobError> {
         Arc::new(mailer),
         Arc::new(MockUserRepo::new()),
     );
-    let letter = Letter::new(Recipient::Address("a@example.com".into()), "notice", json!({}));
+    let letter = Letter::new(
+        Recipient::Address("a@example.com".into()),
+        "notice",
+        json!({}),
+    );
     SendMailJob::new(Arc::new(postman))
         .handle(&job(serde_json::to_string(&letter).unwrap()))
         .await

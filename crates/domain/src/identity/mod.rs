@@ -11,9 +11,7 @@ pub use external::{
     ExternalDirectory, ExternalIdentity, ExternalProfile, ExternalTokenVerifier,
     ExternalUserUpdate, TokenKind,
 };
-pub use model::{
-    AccessClaims, Principal, Session, TokenPurpose, User, UserFilter, Verification,
-};
+pub use model::{AccessClaims, Principal, Session, TokenPurpose, User, UserFilter, Verification};
 pub use ports::{
     AccountRepo, IdentityProvider, LoginThrottle, PasswordHasher, SessionRepo, TokenService,
     UserRepo, VerificationRepo,

@@ -4,6 +4,7 @@
 //! `CREATE DATABASE test_<uuid>` there (never skipped when it was asked for).
 
 pub mod fake_http;
+pub mod smtp_sink;
 
 use uuid::Uuid;
 

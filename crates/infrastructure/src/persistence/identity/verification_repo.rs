@@ -26,11 +26,12 @@ impl SeaOrmVerificationRepo {
 }
 
 fn to_domain(row: verifications::Model) -> Result<Verification, RepoError> {
-    let purpose = TokenPurpose::parse(&row.purpose)
-        .ok_or_else(|| RepoError::Internal(keel_domain::Cause::msg(format!(
+    let purpose = TokenPurpose::parse(&row.purpose).ok_or_else(|| {
+        RepoError::Internal(keel_domain::Cause::msg(format!(
             "unknown token purpose {:?}",
             row.purpose
-        ))))?;
+        )))
+    })?;
     Ok(Verification {
         id: row.id,
         purpose,
