@@ -10,12 +10,14 @@ use std::time::Duration as StdDuration;
 
 use async_trait::async_trait;
 use chrono::Duration;
+use keel_application::mail::QueueOutbox;
 use keel_domain::catalog::FileStorage;
 use keel_domain::clock::Clock;
 use keel_domain::events::EventBus;
 use keel_domain::identity::IdentityProvider;
 use keel_domain::jobs::{JobHandler, JobQueue};
 use keel_domain::limits::RateCounter;
+use keel_domain::mail::Outbox;
 use keel_http::rate_limit::RateLimit;
 use keel_http::{HttpContext, HttpState, ReadinessProbe};
 use keel_infrastructure::SystemClock;
@@ -42,6 +44,8 @@ pub struct Wiring<'a> {
     pub http_client: reqwest::Client,
     /// The durable job queue.
     pub queue: Arc<dyn JobQueue>,
+    /// Mail, queued on `queue` (sent by the mail context's jobs).
+    pub outbox: Arc<dyn Outbox>,
     /// The event bus between instances (in-process on SQLite, LISTEN/NOTIFY
     /// on PostgreSQL).
     pub bus: Arc<dyn EventBus>,
@@ -73,6 +77,7 @@ impl<'a> Wiring<'a> {
         Ok(Self {
             settings,
             db,
+            outbox: Arc::new(QueueOutbox::new(queue.clone(), clock.clone())),
             clock,
             http_client: reqwest_client()?,
             queue,
@@ -84,6 +89,15 @@ impl<'a> Wiring<'a> {
             provided: HashMap::new(),
             http: Vec::new(),
         })
+    }
+
+    /// A fresh counter of hits per key and window: shared by every instance
+    /// through Redis when there is one, per instance otherwise.
+    pub fn counter(&self) -> Arc<dyn RateCounter> {
+        match &self.redis {
+            Some(redis) => Arc::new(RedisWindowCounter::new(redis.clone())),
+            None => Arc::new(MemoryRateCounter::default()),
+        }
     }
 
     /// Offers `value` to the contexts wired after this one.
@@ -307,10 +321,7 @@ pub fn wire(
     let identity = w.require::<Arc<dyn IdentityProvider>>()?;
     let rate_limit = settings.rate_limit.enabled.then(|| RateLimit {
         per_minute: settings.rate_limit.per_minute,
-        counter: match &redis {
-            Some(redis) => Arc::new(RedisWindowCounter::new(redis.clone())) as Arc<dyn RateCounter>,
-            None => Arc::new(MemoryRateCounter::default()),
-        },
+        counter: w.counter(),
     });
     let mut http = HttpState::new(
         identity,

@@ -150,3 +150,62 @@ async fn a_255_character_key_is_accepted_as_sent() {
 
     assert_eq!(result, Ok(CheckoutResult::Created(placed)));
 }
+
+/// An outbox that records the letters posted to it; `works` says whether
+/// queueing succeeds.
+fn recording_outbox(
+    works: bool,
+) -> (
+    std::sync::Arc<keel_domain::mail::ports::MockOutbox>,
+    super::test_support::Slot<keel_domain::mail::Letter>,
+) {
+    let posted = super::test_support::Slot::new();
+    let slot = posted.clone();
+    let mut outbox = keel_domain::mail::ports::MockOutbox::new();
+    outbox.expect_post().times(1).returning(move |l| {
+        slot.put(l);
+        match works {
+            true => Ok(()),
+            false => Err(RepoError::Unavailable(keel_domain::Cause::msg("down"))),
+        }
+    });
+    (std::sync::Arc::new(outbox), posted)
+}
+
+#[tokio::test]
+async fn a_new_order_queues_a_confirmation_to_its_customer_even_if_the_queue_fails() {
+    for works in [true, false] {
+        let who = customer();
+        let placed = order(who.user.id, OrderStatus::Pending);
+        let mut m = Mocks::new();
+        expect_checkout(&mut m, &who, None, CheckoutOutcome::Created(placed.clone()));
+        let (outbox, posted) = recording_outbox(works);
+        let result = m.orders().with_outbox(outbox).checkout(&who, None).await;
+        assert_eq!(result, Ok(CheckoutResult::Created(placed.clone())));
+        let letter = posted.take();
+        assert_eq!(letter.template, "order_confirmation");
+        assert_eq!(letter.to, keel_domain::mail::Recipient::User(who.user.id));
+        assert_eq!(letter.vars["order_id"], placed.id.to_string());
+        assert_eq!(letter.vars["total"], placed.total.to_string());
+        assert_eq!(
+            letter.vars["lines"].as_array().unwrap().len(),
+            placed.items.len()
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_replayed_checkout_mails_nothing_again() {
+    let who = customer();
+    let first = order(who.user.id, OrderStatus::Pending);
+    let mut m = Mocks::new();
+    expect_checkout(&mut m, &who, Some("k"), CheckoutOutcome::Replayed(first));
+    let mut outbox = keel_domain::mail::ports::MockOutbox::new();
+    outbox.expect_post().never();
+    let result = m
+        .orders()
+        .with_outbox(std::sync::Arc::new(outbox))
+        .checkout(&who, Some("k"))
+        .await;
+    assert!(matches!(result, Ok(CheckoutResult::Replayed(_))));
+}

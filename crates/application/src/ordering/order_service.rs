@@ -2,10 +2,12 @@ use std::sync::Arc;
 
 use keel_domain::clock::Clock;
 use keel_domain::identity::Principal;
+use keel_domain::mail::{Letter, Outbox, Recipient};
 use keel_domain::ordering::{
     CancelOutcome, CheckoutOutcome, IdempotencyKey, Order, OrderId, OrderRepo, OrderStatus,
 };
 use keel_domain::{Page, PageRequest};
+use serde_json::json;
 
 use super::error::{OrderingCase, OrderingError};
 
@@ -22,12 +24,49 @@ pub enum CheckoutResult {
 pub struct OrderService {
     orders: Arc<dyn OrderRepo>,
     clock: Arc<dyn Clock>,
+    outbox: Option<Arc<dyn Outbox>>,
 }
 
 impl OrderService {
     /// Wires the service.
     pub fn new(orders: Arc<dyn OrderRepo>, clock: Arc<dyn Clock>) -> Self {
-        Self { orders, clock }
+        Self {
+            orders,
+            clock,
+            outbox: None,
+        }
+    }
+
+    /// Mails the customer a confirmation on checkout and a notice on each
+    /// status change, through `outbox`.
+    #[must_use]
+    pub fn with_outbox(mut self, outbox: Arc<dyn Outbox>) -> Self {
+        self.outbox = Some(outbox);
+        self
+    }
+
+    /// Queues `template` about `order` to its customer. The order is stored
+    /// already: a queue failure is logged, never turned into an error the
+    /// client would retry.
+    async fn mail(&self, order: &Order, template: &str) {
+        let Some(outbox) = &self.outbox else { return };
+        let letter = Letter::new(
+            Recipient::User(order.user_id),
+            template,
+            json!({
+                "order_id": order.id.to_string(),
+                "status": order.status.as_str(),
+                "total": order.total.to_string(),
+                "lines": order.items.iter().map(|i| json!({
+                    "name": i.name,
+                    "quantity": i.quantity.get(),
+                    "line_total": i.line_total.to_string(),
+                })).collect::<Vec<_>>(),
+            }),
+        );
+        if let Err(e) = outbox.post(letter).await {
+            tracing::warn!(order = %order.id, template, error = %e, "order mail not queued");
+        }
     }
 
     /// Checks out the caller's cart, idempotently with `key`.
@@ -49,7 +88,10 @@ impl OrderService {
             .checkout(principal.user.id, key, self.clock.now())
             .await?
         {
-            CheckoutOutcome::Created(order) => Ok(CheckoutResult::Created(order)),
+            CheckoutOutcome::Created(order) => {
+                self.mail(&order, "order_confirmation").await;
+                Ok(CheckoutResult::Created(order))
+            }
             CheckoutOutcome::Replayed(order) => Ok(CheckoutResult::Replayed(order)),
             CheckoutOutcome::EmptyCart => Err(OrderingError::invalid("cart", "is empty")),
             CheckoutOutcome::OutOfStock(ids) => {
@@ -102,7 +144,10 @@ impl OrderService {
             .cancel(id, principal.user.id, self.clock.now())
             .await?
         {
-            CancelOutcome::Cancelled(order) => Ok(order),
+            CancelOutcome::Cancelled(order) => {
+                self.mail(&order, "order_status").await;
+                Ok(order)
+            }
             CancelOutcome::NotFound => Err(OrderingError::NotFound),
             CancelOutcome::NotPending(status) => Err(OrderingError::Conflict(format!(
                 "only pending orders can be cancelled; this one is {}",
@@ -140,9 +185,14 @@ impl OrderService {
         principal.require_staff()?;
         let order = self.orders.find(id).await?.ok_or(OrderingError::NotFound)?;
         let change = order.status_change(next, principal.user.id, self.clock.now())?;
-        self.orders
+        let changed = self
+            .orders
             .change_status(id, change)
             .await?
-            .ok_or_else(|| OrderingError::Conflict("the order changed meanwhile; reload it".into()))
+            .ok_or_else(|| {
+                OrderingError::Conflict("the order changed meanwhile; reload it".into())
+            })?;
+        self.mail(&changed, "order_status").await;
+        Ok(changed)
     }
 }

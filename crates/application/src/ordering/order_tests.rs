@@ -309,3 +309,46 @@ async fn a_valid_move_passes_from_to_by_the_caller_at_now_to_the_repo() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_status_change_queues_a_notice_to_the_customer_and_a_refused_one_does_not() {
+    let owner = customer().user.id;
+    let current = order(owner, OrderStatus::Pending);
+    let mut moved = current.clone();
+    moved.status = OrderStatus::Confirmed;
+    let mut m = Mocks::new();
+    expect_find(&mut m, &current);
+    let answer = moved.clone();
+    m.orders
+        .expect_change_status()
+        .times(1)
+        .returning(move |_, _| Ok(Some(answer.clone())));
+    let posted: Slot<keel_domain::mail::Letter> = Slot::new();
+    let slot = posted.clone();
+    let mut outbox = keel_domain::mail::ports::MockOutbox::new();
+    outbox.expect_post().times(1).returning(move |l| {
+        slot.put(l);
+        Ok(())
+    });
+    m.orders()
+        .with_outbox(std::sync::Arc::new(outbox))
+        .change_status(&staff(), current.id, OrderStatus::Confirmed)
+        .await
+        .unwrap();
+    let letter = posted.take();
+    assert_eq!(letter.template, "order_status");
+    assert_eq!(letter.to, keel_domain::mail::Recipient::User(owner));
+    assert_eq!(letter.vars["status"], "confirmed");
+
+    let mut m = Mocks::new();
+    expect_find(&mut m, &current);
+    m.orders.expect_change_status().returning(|_, _| Ok(None));
+    let mut outbox = keel_domain::mail::ports::MockOutbox::new();
+    outbox.expect_post().never();
+    let refused = m
+        .orders()
+        .with_outbox(std::sync::Arc::new(outbox))
+        .change_status(&staff(), current.id, OrderStatus::Confirmed)
+        .await;
+    assert!(refused.is_err());
+}

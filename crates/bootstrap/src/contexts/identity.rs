@@ -5,7 +5,7 @@ use std::time::Duration as StdDuration;
 
 use keel_application::identity::{
     AuthPolicy, AuthService, ExternalAuth, ExternalUserService, IdentityPorts,
-    LocalIdentityProvider, TokenDispatcher, UserService,
+    LocalIdentityProvider, MailRequestLimits, RecoveryService, TokenDispatcher, UserService,
 };
 use keel_domain::clock::Clock;
 use keel_domain::identity::{ExternalDirectory, ExternalTokenVerifier, IdentityProvider};
@@ -15,6 +15,7 @@ use keel_infrastructure::redis::{Redis, RedisLoginThrottle};
 use keel_infrastructure::clerk::{ClerkBackendApi, ClerkConfig, ClerkIdentityProvider};
 use keel_infrastructure::persistence::{
     CachingSessionRepo, CachingUserRepo, SeaOrmAccountRepo, SeaOrmSessionRepo, SeaOrmUserRepo,
+    SeaOrmVerificationRepo,
 };
 use keel_infrastructure::security::{
     Argon2Hasher, InMemoryLoginThrottle, JwtConfig, JwtTokenService,
@@ -27,7 +28,8 @@ use crate::settings::Settings;
 use crate::wiring::{Wiring, secs};
 
 /// Wires identity; provides `Arc<dyn IdentityProvider>` (bearer tokens for
-/// every context) and `Arc<ExternalUserService>` (Clerk user sync).
+/// every context), `Arc<ExternalUserService>` (Clerk user sync) and
+/// `Arc<dyn TokenService>` (the mail context mints its tokens with it).
 pub fn wire(w: &mut Wiring<'_>) -> anyhow::Result<()> {
     let settings = w.settings;
     let ports = ports(settings, w.db, &w.invalidations, w.redis.as_ref());
@@ -68,9 +70,25 @@ pub fn wire(w: &mut Wiring<'_>) -> anyhow::Result<()> {
     ));
     w.provide(identity);
     w.provide(external_users);
+    w.provide(ports.tokens.clone());
+    let auth = Arc::new(AuthService::new(ports.clone(), policy).with_outbox(w.outbox.clone()));
+    let mail = &settings.mail;
+    let recovery = Arc::new(RecoveryService::new(
+        ports.clone(),
+        auth.clone(),
+        Arc::new(SeaOrmVerificationRepo::new(w.db.clone())),
+        w.outbox.clone(),
+        w.counter(),
+        MailRequestLimits {
+            per_email: mail.requests_per_email,
+            per_ip: mail.requests_per_ip,
+            window: StdDuration::from_secs(mail.request_window_secs),
+        },
+    ));
     w.serve(keel_http::identity::context(
-        Arc::new(AuthService::new(ports.clone(), policy)),
+        auth,
         Arc::new(UserService::new(ports)),
+        recovery,
     ));
     Ok(())
 }

@@ -12,4 +12,6 @@ macro_rules! contexts {
     };
 }
 
-contexts![identity, webhooks, catalog, ordering, profiles, workspace,];
+contexts![
+    identity, mail, webhooks, catalog, ordering, profiles, workspace,
+];

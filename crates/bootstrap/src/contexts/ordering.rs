@@ -20,10 +20,10 @@ pub fn wire(w: &mut Wiring<'_>) -> anyhow::Result<()> {
         w.clock.clone(),
         currency,
     ));
-    let orders = Arc::new(OrderService::new(
-        Arc::new(SeaOrmOrderRepo::new(w.db.clone())),
-        w.clock.clone(),
-    ));
+    let orders = Arc::new(
+        OrderService::new(Arc::new(SeaOrmOrderRepo::new(w.db.clone())), w.clock.clone())
+            .with_outbox(w.outbox.clone()),
+    );
     w.serve(keel_http::ordering::context(carts, orders));
     Ok(())
 }

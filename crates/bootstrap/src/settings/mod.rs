@@ -11,6 +11,7 @@ mod clerk;
 mod database;
 mod jobs;
 mod logging;
+mod mail;
 mod metrics;
 mod rate_limit;
 mod redis;
@@ -25,6 +26,7 @@ pub use clerk::ClerkSettings;
 pub use database::DatabaseSettings;
 pub use jobs::JobsSettings;
 pub use logging::LogSettings;
+pub use mail::MailSettings;
 pub use metrics::MetricsSettings;
 pub use rate_limit::RateLimitSettings;
 pub use redis::RedisSettings;
@@ -67,6 +69,8 @@ pub struct Settings {
     pub redis: RedisSettings,
     /// `APP__RATE_LIMIT__*`.
     pub rate_limit: RateLimitSettings,
+    /// `APP__MAIL__*`.
+    pub mail: MailSettings,
     /// Logging.
     pub log: LogSettings,
 }
@@ -202,6 +206,24 @@ impl Settings {
             return Err(SettingsError::Invalid(format!(
                 "APP__SERVER__TRUSTED_PROXIES: {e}"
             )));
+        }
+        if !matches!(self.mail.transport.as_str(), "file" | "smtp" | "log") {
+            return Err(SettingsError::Invalid(
+                "APP__MAIL__TRANSPORT must be file, smtp or log".into(),
+            ));
+        }
+        if keel_infrastructure::mail::SmtpTls::parse(&self.mail.smtp_tls).is_none() {
+            return Err(SettingsError::Invalid(
+                "APP__MAIL__SMTP_TLS must be starttls, tls or none".into(),
+            ));
+        }
+        if let Err(e) = keel_infrastructure::mail::parse_from(&self.mail.from) {
+            return Err(SettingsError::Invalid(format!("APP__MAIL__FROM: {e}")));
+        }
+        if self.mail.request_window_secs == 0 {
+            return Err(SettingsError::Invalid(
+                "APP__MAIL__REQUEST_WINDOW_SECS must be positive".into(),
+            ));
         }
         if self.auth.access_token_ttl_secs == 0 || self.auth.refresh_token_ttl_secs == 0 {
             return Err(SettingsError::Invalid(

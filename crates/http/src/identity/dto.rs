@@ -338,3 +338,65 @@ mod tests {
         assert!(printed.contains("ada@example.com") && printed.contains("[redacted]"));
     }
 }
+
+/// `POST /auth/password/forgot` and `POST /auth/magic-link`.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EmailRequest {
+    /// The account's address; the answer is the same whether or not it exists.
+    #[schema(example = "ada@example.com", max_length = 320)]
+    pub email: String,
+}
+
+/// `POST /auth/verify-email`, `/auth/magic-link/verify`, `/users/me/email/confirm`.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TokenRequest {
+    /// The token from the mail (the `token` query value of its link).
+    #[schema(max_length = 128)]
+    pub token: String,
+}
+
+/// `POST /auth/password/reset`.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ResetPasswordRequest {
+    /// The token from the reset mail.
+    #[schema(max_length = 128)]
+    pub token: String,
+    /// 8 to 128 characters.
+    #[schema(min_length = 8, max_length = 128)]
+    pub new_password: String,
+}
+
+/// `POST /users/me/email`.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ChangeEmailRequest {
+    /// The address to move to; it receives the confirmation link.
+    #[schema(example = "ada@new.example.com", max_length = 254)]
+    pub new_email: String,
+    /// The password in use.
+    pub current_password: String,
+}
+
+/// The 202 answer of every mail request: the same body whether or not a
+/// mail was sent.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MailAcceptedResponse {
+    /// Always `accepted`.
+    #[schema(example = "accepted")]
+    pub status: &'static str,
+    /// What happens next, for humans.
+    pub detail: &'static str,
+}
+
+impl MailAcceptedResponse {
+    /// The one body every mail request answers with.
+    pub const fn new() -> Self {
+        Self {
+            status: "accepted",
+            detail: "If the address belongs to an account that can use this, a mail is on its way.",
+        }
+    }
+}

@@ -7,11 +7,11 @@ mod routes;
 
 use std::sync::Arc;
 
-use keel_application::identity::{AuthService, UserService};
+use keel_application::identity::{AuthService, RecoveryService, UserService};
 use utoipa::OpenApi;
 
 use crate::context::{HttpContext, data};
-use handlers::{auth, users};
+use handlers::{auth, recovery, users};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -23,6 +23,18 @@ use handlers::{auth, users};
         auth::logout,
         auth::list_sessions,
         auth::revoke_session,
+        recovery::request_verification,
+        recovery::verify_email,
+        recovery::forgot_password,
+        recovery::reset_password,
+        recovery::request_magic_link,
+        recovery::verify_magic_link,
+        recovery::change_email,
+        recovery::confirm_email,
+        recovery::verify_link,
+        recovery::reset_link,
+        recovery::magic_link,
+        recovery::confirm_email_link,
         users::get_me,
         users::update_me,
         users::delete_me,
@@ -40,9 +52,17 @@ use handlers::{auth, users};
 struct IdentityApi;
 
 /// The identity context over its use cases.
-pub fn context(auth: Arc<AuthService>, users: Arc<UserService>) -> HttpContext {
+pub fn context(
+    auth: Arc<AuthService>,
+    users: Arc<UserService>,
+    recovery: Arc<RecoveryService>,
+) -> HttpContext {
+    let links = recovery.clone();
     HttpContext::new(IdentityApi::openapi(), move |cfg| {
-        cfg.app_data(data(&auth)).app_data(data(&users));
+        cfg.app_data(data(&auth))
+            .app_data(data(&users))
+            .app_data(data(&recovery));
         routes::configure(cfg);
     })
+    .with_root_routes(move |cfg| routes::configure_links(cfg, &links))
 }

@@ -9,5 +9,6 @@ mod templates;
 
 pub use file::FileMailer;
 pub use log::LogMailer;
+pub use message::parse_from;
 pub use smtp::{SmtpConfig, SmtpMailer, SmtpTls};
 pub use templates::TemplateRenderer;

@@ -121,9 +121,8 @@ mod tests {
             "expires_minutes": 1440,
             "order_id": "0192",
             "status": "shipped",
-            "currency": "EUR",
-            "total": "12.50",
-            "lines": [{"name": "Widget", "quantity": 2, "line_total": "12.50"}],
+            "total": "12.50 EUR",
+            "lines": [{"name": "Widget", "quantity": 2, "line_total": "12.50 EUR"}],
         })
     }
 

@@ -2,4 +2,5 @@
 //! user administration.
 
 pub mod auth;
+pub mod recovery;
 pub mod users;
