@@ -7,6 +7,7 @@ mod clerk;
 mod cluster;
 mod input;
 mod limits;
+mod mail;
 mod meta;
 mod migrations;
 mod profiles;

@@ -6,6 +6,7 @@
 //! `CREATE DATABASE test_<uuid>` there.
 
 pub mod fake_clerk;
+pub mod mailbox;
 
 use keel_bootstrap::cli::{self, Cli, Command};
 use keel_bootstrap::{Application, Settings};
@@ -37,6 +38,10 @@ pub fn test_settings(database_url: String) -> Settings {
         .display()
         .to_string();
     settings.uploads.max_bytes = 64 * 1024;
+    settings.mail.dir = std::env::temp_dir()
+        .join(format!("keel-mail-{}", Uuid::new_v4().simple()))
+        .display()
+        .to_string();
     settings.jobs.poll_interval_ms = 50;
     settings.jobs.base_backoff_ms = 50;
     settings.jobs.max_backoff_secs = 1;
@@ -132,6 +137,36 @@ pub struct Account {
 }
 
 impl TestApp {
+    /// Waits for the newest mail of `template` to `to` (see
+    /// [`mailbox::wait_for_mails`]).
+    pub async fn mail(&self, to: &str, template: &str) -> mailbox::ReceivedMail {
+        self.mails(to, template, 1)
+            .await
+            .pop()
+            .expect("at least one mail")
+    }
+
+    /// Waits for `count` mails of `template` to `to`, oldest first.
+    pub async fn mails(
+        &self,
+        to: &str,
+        template: &str,
+        count: usize,
+    ) -> Vec<mailbox::ReceivedMail> {
+        mailbox::wait_for_mails(
+            std::path::Path::new(&self.settings.mail.dir),
+            to,
+            template,
+            count,
+        )
+        .await
+    }
+
+    /// Every mail written so far.
+    pub fn all_mails(&self) -> Vec<mailbox::ReceivedMail> {
+        mailbox::read_mails(std::path::Path::new(&self.settings.mail.dir))
+    }
+
     /// An absolute URL for `path`.
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.address, path)
