@@ -45,13 +45,13 @@ async fn opening_the_mailed_link_verifies_the_address() {
     assert!(page.text().await.unwrap().contains("verified"));
     assert_eq!(me(&app, &u.access).await["email_verified"], true);
     let spent = app.get(&format!("/verify-email?token={token}"), None).await;
-    assert_eq!(spent.status(), StatusCode::BAD_REQUEST);
+    assert_problem(spent, StatusCode::BAD_REQUEST).await;
     let page = app.get("/reset-password?token=abc_DEF-1", None).await;
     assert_eq!(page.status(), StatusCode::OK);
     assert!(page.text().await.unwrap().contains("abc_DEF-1"));
     let hostile = app.get("/magic-link?token=%3Cscript%3E", None).await;
-    assert_eq!(hostile.status(), StatusCode::BAD_REQUEST);
-    assert!(!hostile.text().await.unwrap().contains("<script>"));
+    let problem = assert_problem(hostile, StatusCode::BAD_REQUEST).await;
+    assert!(!problem.to_string().contains("<script>"));
 }
 
 #[tokio::test]

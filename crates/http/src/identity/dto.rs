@@ -344,7 +344,11 @@ mod tests {
 #[serde(deny_unknown_fields)]
 pub struct EmailRequest {
     /// The account's address; the answer is the same whether or not it exists.
-    #[schema(example = "ada@example.com", max_length = 320)]
+    #[schema(
+        example = "ada@example.com",
+        max_length = 254,
+        pattern = r"^[^@\s\u0000-\u001F\u007F-\u009F]{1,64}@[^@\s.\u0000-\u001F\u007F-\u009F]+(\.[^@\s.\u0000-\u001F\u007F-\u009F]+)+$"
+    )]
     pub email: String,
 }
 
@@ -353,7 +357,7 @@ pub struct EmailRequest {
 #[serde(deny_unknown_fields)]
 pub struct TokenRequest {
     /// The token from the mail (the `token` query value of its link).
-    #[schema(max_length = 128)]
+    #[schema(max_length = 128, pattern = r"^[A-Za-z0-9_-]+$")]
     pub token: String,
 }
 
@@ -362,7 +366,7 @@ pub struct TokenRequest {
 #[serde(deny_unknown_fields)]
 pub struct ResetPasswordRequest {
     /// The token from the reset mail.
-    #[schema(max_length = 128)]
+    #[schema(max_length = 128, pattern = r"^[A-Za-z0-9_-]+$")]
     pub token: String,
     /// 8 to 128 characters.
     #[schema(min_length = 8, max_length = 128)]
@@ -374,7 +378,11 @@ pub struct ResetPasswordRequest {
 #[serde(deny_unknown_fields)]
 pub struct ChangeEmailRequest {
     /// The address to move to; it receives the confirmation link.
-    #[schema(example = "ada@new.example.com", max_length = 254)]
+    #[schema(
+        example = "ada@new.example.com",
+        max_length = 254,
+        pattern = r"^[^@\s\u0000-\u001F\u007F-\u009F]{1,64}@[^@\s.\u0000-\u001F\u007F-\u009F]+(\.[^@\s.\u0000-\u001F\u007F-\u009F]+)+$"
+    )]
     pub new_email: String,
     /// The password in use.
     pub current_password: String,

@@ -189,7 +189,7 @@ fn page(status: actix_web::http::StatusCode, title: &str, body: &str) -> HttpRes
 #[utoipa::path(get, path = "/verify-email", tag = "auth", params(LinkQuery),
     responses(
         (status = 200, content_type = "text/html", body = String, description = "Verified"),
-        (status = 400, content_type = "text/html", body = String, description = "Unknown, expired or spent link"),
+        (status = 400, body = Problem, content_type = "application/problem+json", description = "Unknown, expired or spent link"),
     ))]
 pub async fn verify_link(
     recovery: web::Data<RecoveryService>,
@@ -203,11 +203,6 @@ pub async fn verify_link(
             "Address verified",
             "<p>Your email address is verified. You can close this page.</p>",
         )),
-        Err(keel_application::error::AppError::Case(_)) => Ok(page(
-            StatusCode::BAD_REQUEST,
-            "Link not valid",
-            "<p>This link is unknown, expired or already used. Ask for a new one.</p>",
-        )),
         Err(other) => Err(other.into()),
     }
 }
@@ -215,21 +210,18 @@ pub async fn verify_link(
 /// A page saying which API call spends the token of a mailed link (when
 /// `APP__MAIL__LINK_BASE` points at Keel itself; a front end serving these
 /// paths replaces it).
-fn link_page(call: &str, query: &LinkQuery) -> HttpResponse {
-    use actix_web::http::StatusCode;
+fn link_page(call: &str, query: &LinkQuery) -> Result<HttpResponse, ApiError> {
     match query.token.as_deref().filter(|t| plausible(t)) {
-        Some(token) => page(
-            StatusCode::OK,
+        Some(token) => Ok(page(
+            actix_web::http::StatusCode::OK,
             "Almost done",
             &format!(
                 "<p>Your app finishes this step with {call}, using this token:</p><pre>{token}</pre>"
             ),
-        ),
-        None => page(
-            StatusCode::BAD_REQUEST,
-            "Link not valid",
-            "<p>This link carries no usable token.</p>",
-        ),
+        )),
+        None => Err(ApiError::BadRequest(
+            "the link carries no usable token".into(),
+        )),
     }
 }
 
@@ -240,9 +232,9 @@ macro_rules! link_pages {
         #[utoipa::path(get, path = $path, tag = "auth", params(LinkQuery),
             responses(
                 (status = 200, content_type = "text/html", body = String, description = "What to do with the token"),
-                (status = 400, content_type = "text/html", body = String, description = "No usable token in the link"),
+                (status = 400, body = Problem, content_type = "application/problem+json", description = "No usable token in the link"),
             ))]
-        pub async fn $name(query: web::Query<LinkQuery>) -> HttpResponse {
+        pub async fn $name(query: web::Query<LinkQuery>) -> Result<HttpResponse, ApiError> {
             link_page($call, &query)
         }
     )*};
