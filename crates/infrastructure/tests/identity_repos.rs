@@ -489,3 +489,66 @@ async fn of_parallel_uses_of_one_token_exactly_one_wins() {
         assert_eq!(wins, 1, "round {round}");
     }
 }
+
+#[tokio::test]
+async fn the_token_check_reads_the_live_session_and_its_user_in_one_lookup() {
+    let db = common::fresh_db().await;
+    let users = SeaOrmUserRepo::new(db.clone());
+    let repo = SeaOrmSessionRepo::new(db);
+    let mut u = user("joined@example.com");
+    u.role = Role::Staff;
+    users.create(&u, None).await.unwrap();
+    let (live, revoked, expired) = (
+        SessionId::generate(),
+        SessionId::generate(),
+        SessionId::generate(),
+    );
+    repo.create(&session(&u, live, "j1", Duration::hours(1)))
+        .await
+        .unwrap();
+    repo.create(&session(&u, revoked, "j2", Duration::hours(1)))
+        .await
+        .unwrap();
+    repo.create(&session(&u, expired, "j3", Duration::seconds(-1)))
+        .await
+        .unwrap();
+    repo.revoke_family(revoked, now()).await.unwrap();
+
+    let (s, found) = repo
+        .find_active_with_user(live, now())
+        .await
+        .unwrap()
+        .expect("a live session");
+    assert_eq!((s.family_id, s.user_id), (live, u.id));
+    assert_eq!(found.id, u.id);
+    assert_eq!(found.email, u.email);
+    assert_eq!(found.role, Role::Staff);
+    for gone in [revoked, expired, SessionId::generate()] {
+        assert!(
+            repo.find_active_with_user(gone, now())
+                .await
+                .unwrap()
+                .is_none()
+        );
+    }
+
+    // After a rotation the family's successor row is the live one.
+    let current = repo.find_active(live, now()).await.unwrap().unwrap();
+    let next = session(&u, live, "j1-next", Duration::hours(1));
+    assert!(repo.rotate(current.id, &next).await.unwrap());
+    let (s, _) = repo
+        .find_active_with_user(live, now())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(s.id, next.id);
+
+    // The user's state comes with it: a deactivation shows at once.
+    users.set_active(u.id, false, now()).await.unwrap();
+    let (_, found) = repo
+        .find_active_with_user(live, now())
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(!found.can_sign_in());
+}

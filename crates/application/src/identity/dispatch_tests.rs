@@ -23,12 +23,8 @@ fn dispatcher(
     external: Option<(MockExternalTokenVerifier, Mocks)>,
 ) -> TokenDispatcher {
     let ports = local.into_ports();
-    let provider = LocalIdentityProvider::new(
-        Arc::clone(&ports.tokens),
-        ports.sessions,
-        ports.users,
-        ports.clock,
-    );
+    let provider =
+        LocalIdentityProvider::new(Arc::clone(&ports.tokens), ports.sessions, ports.clock);
     let external = external.map(|(verifier, users)| ExternalAuth {
         verifier: Arc::new(verifier),
         users: Arc::new(users.external_users(None)),
@@ -81,18 +77,12 @@ async fn a_local_token_goes_to_the_local_verifier_and_never_to_clerk() {
         .with(eq(BEARER))
         .times(1)
         .returning(move |_| Ok(claims.clone()));
-    let row = session.clone();
+    let row = (session.clone(), stored.clone());
     m.sessions
-        .expect_find_active()
+        .expect_find_active_with_user()
         .with(eq(session.family_id), eq(now()))
         .times(1)
         .returning(move |_, _| Ok(Some(row.clone())));
-    let found = stored.clone();
-    m.users
-        .expect_find_by_id()
-        .with(eq(stored.id))
-        .times(1)
-        .returning(move |_| Ok(Some(found.clone())));
 
     let principal = dispatcher(m, Some((unused_verifier(), Mocks::new())))
         .authenticate(BEARER)

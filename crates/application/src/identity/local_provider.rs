@@ -2,20 +2,18 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use keel_domain::clock::Clock;
-use keel_domain::identity::{
-    AuthError, IdentityProvider, Principal, SessionRepo, TokenService, User, UserRepo,
-};
+use keel_domain::identity::{AuthError, IdentityProvider, Principal, SessionRepo, TokenService};
 
 /// Largest bearer token accepted before any parsing.
 pub const MAX_BEARER_LEN: usize = 8 * 1024;
 
 /// Authenticates Keel's own access tokens: a valid signature and claims, then
-/// a live session row that belongs to `sub`, then an active user. Checking the
-/// session on every request is what makes logout immediate.
+/// a live session row that belongs to `sub` with its active user, read
+/// together in one statement. Checking the session on every request is what
+/// makes logout immediate.
 pub struct LocalIdentityProvider {
     tokens: Arc<dyn TokenService>,
     sessions: Arc<dyn SessionRepo>,
-    users: Arc<dyn UserRepo>,
     clock: Arc<dyn Clock>,
 }
 
@@ -24,13 +22,11 @@ impl LocalIdentityProvider {
     pub fn new(
         tokens: Arc<dyn TokenService>,
         sessions: Arc<dyn SessionRepo>,
-        users: Arc<dyn UserRepo>,
         clock: Arc<dyn Clock>,
     ) -> Self {
         Self {
             tokens,
             sessions,
-            users,
             clock,
         }
     }
@@ -47,23 +43,14 @@ impl IdentityProvider for LocalIdentityProvider {
             .verify_access(bearer)
             .map_err(|_| AuthError::InvalidToken)?;
         let now = self.clock.now();
-        let session = self
+        let (session, user) = self
             .sessions
-            .find_active(claims.session_id, now)
+            .find_active_with_user(claims.session_id, now)
             .await
             .map_err(|_| AuthError::Unavailable {
                 retry_after_secs: 1,
             })?
-            .filter(|s| s.user_id == claims.user_id)
-            .ok_or(AuthError::InvalidToken)?;
-        let user = self
-            .users
-            .find_by_id(session.user_id)
-            .await
-            .map_err(|_| AuthError::Unavailable {
-                retry_after_secs: 1,
-            })?
-            .filter(User::can_sign_in)
+            .filter(|(s, u)| s.user_id == claims.user_id && u.can_sign_in())
             .ok_or(AuthError::InvalidToken)?;
         Ok(Principal {
             role: user.role,

@@ -33,22 +33,16 @@ fn expect_verified(m: &mut Mocks, claims: AccessClaims) {
         .returning(move |_| Ok(claims.clone()));
 }
 
-/// `find_active(claims.session_id, now)` answers `row` once.
-fn expect_live_session(m: &mut Mocks, claims: &AccessClaims, row: Option<Session>) {
+/// `find_active_with_user(claims.session_id, now)` answers `row` once: the
+/// one read a token check makes.
+fn expect_live_session(m: &mut Mocks, claims: &AccessClaims, row: Option<(Session, User)>) {
     m.sessions
-        .expect_find_active()
+        .expect_find_active_with_user()
         .with(eq(claims.session_id), eq(now()))
         .times(1)
         .returning(move |_, _| Ok(row.clone()));
-}
-
-/// `find_by_id(id)` answers `found` once.
-fn expect_user(m: &mut Mocks, found: User) {
-    m.users
-        .expect_find_by_id()
-        .with(eq(found.id))
-        .times(1)
-        .returning(move |_| Ok(Some(found.clone())));
+    m.sessions.expect_find_active().never();
+    m.users.expect_find_by_id().never();
 }
 
 #[tokio::test]
@@ -58,8 +52,7 @@ async fn a_valid_token_with_a_live_session_of_an_active_user_yields_the_stored_r
     let claims = claims_for(&session);
     let mut m = Mocks::new();
     expect_verified(&mut m, claims.clone());
-    expect_live_session(&mut m, &claims, Some(session.clone()));
-    expect_user(&mut m, stored.clone());
+    expect_live_session(&mut m, &claims, Some((session.clone(), stored.clone())));
 
     let principal = m
         .local_provider()
@@ -80,8 +73,7 @@ async fn a_token_that_fails_verification_is_invalid_and_touches_no_repo() {
         .with(eq(BEARER))
         .times(1)
         .returning(|_| Err(TokenError::Invalid));
-    m.sessions.expect_find_active().never();
-    m.users.expect_find_by_id().never();
+    m.sessions.expect_find_active_with_user().never();
 
     let result = m.local_provider().authenticate(BEARER).await;
 
@@ -95,7 +87,6 @@ async fn a_token_without_a_live_session_is_invalid() {
     let mut m = Mocks::new();
     expect_verified(&mut m, claims.clone());
     expect_live_session(&mut m, &claims, None);
-    m.users.expect_find_by_id().never();
 
     let result = m.local_provider().authenticate(BEARER).await;
 
@@ -111,8 +102,8 @@ async fn a_token_whose_session_belongs_to_another_user_is_invalid() {
     };
     let mut m = Mocks::new();
     expect_verified(&mut m, claims.clone());
-    expect_live_session(&mut m, &claims, Some(session));
-    m.users.expect_find_by_id().never();
+    let owner = user();
+    expect_live_session(&mut m, &claims, Some((session, owner)));
 
     let result = m.local_provider().authenticate(BEARER).await;
 
@@ -126,22 +117,7 @@ async fn a_token_of_a_deactivated_user_is_invalid() {
     let claims = claims_for(&session);
     let mut m = Mocks::new();
     expect_verified(&mut m, claims.clone());
-    expect_live_session(&mut m, &claims, Some(session));
-    expect_user(&mut m, stored);
-
-    let result = m.local_provider().authenticate(BEARER).await;
-
-    assert_eq!(result, Err(AuthError::InvalidToken));
-}
-
-#[tokio::test]
-async fn a_token_of_a_vanished_user_is_invalid() {
-    let session = session_of(user().id);
-    let claims = claims_for(&session);
-    let mut m = Mocks::new();
-    expect_verified(&mut m, claims.clone());
-    expect_live_session(&mut m, &claims, Some(session));
-    m.users.expect_find_by_id().times(1).returning(|_| Ok(None));
+    expect_live_session(&mut m, &claims, Some((session, stored)));
 
     let result = m.local_provider().authenticate(BEARER).await;
 
@@ -154,32 +130,9 @@ async fn a_session_store_failure_is_unavailable_rather_than_invalid() {
     let mut m = Mocks::new();
     expect_verified(&mut m, claims);
     m.sessions
-        .expect_find_active()
+        .expect_find_active_with_user()
         .times(1)
         .returning(|_, _| Err(RepoError::Unavailable("db down".into())));
-    m.users.expect_find_by_id().never();
-
-    let result = m.local_provider().authenticate(BEARER).await;
-
-    assert_eq!(
-        result,
-        Err(AuthError::Unavailable {
-            retry_after_secs: 1
-        })
-    );
-}
-
-#[tokio::test]
-async fn a_user_store_failure_is_unavailable_rather_than_invalid() {
-    let session = session_of(user().id);
-    let claims = claims_for(&session);
-    let mut m = Mocks::new();
-    expect_verified(&mut m, claims.clone());
-    expect_live_session(&mut m, &claims, Some(session));
-    m.users
-        .expect_find_by_id()
-        .times(1)
-        .returning(|_| Err(RepoError::Unavailable("db down".into())));
 
     let result = m.local_provider().authenticate(BEARER).await;
 
@@ -200,8 +153,7 @@ async fn an_empty_oversized_or_non_ascii_bearer_is_invalid_without_verifying() {
     ] {
         let mut m = Mocks::new();
         m.tokens.expect_verify_access().never();
-        m.sessions.expect_find_active().never();
-        m.users.expect_find_by_id().never();
+        m.sessions.expect_find_active_with_user().never();
 
         let result = m.local_provider().authenticate(&bearer).await;
 

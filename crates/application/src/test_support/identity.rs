@@ -155,7 +155,7 @@ impl Mocks {
     /// A [`LocalIdentityProvider`] over these mocks.
     pub(crate) fn local_provider(self) -> LocalIdentityProvider {
         let ports = self.into_ports();
-        LocalIdentityProvider::new(ports.tokens, ports.sessions, ports.users, ports.clock)
+        LocalIdentityProvider::new(ports.tokens, ports.sessions, ports.clock)
     }
 
     /// An [`ExternalUserService`] over these mocks; `directory` is the

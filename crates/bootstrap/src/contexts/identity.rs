@@ -63,7 +63,6 @@ pub fn wire(w: &mut Wiring<'_>) -> anyhow::Result<()> {
         LocalIdentityProvider::new(
             ports.tokens.clone(),
             ports.sessions.clone(),
-            ports.users.clone(),
             ports.clock.clone(),
         ),
         external,
@@ -114,11 +113,14 @@ pub fn ports(
         cache_ttl,
         invalidations.clone(),
     ));
-    let sessions = Arc::new(CachingSessionRepo::new(
-        Arc::new(SeaOrmSessionRepo::new(db.clone())),
-        cache_ttl,
-        invalidations.clone(),
-    ));
+    let sessions = Arc::new(
+        CachingSessionRepo::new(
+            Arc::new(SeaOrmSessionRepo::new(db.clone())),
+            cache_ttl,
+            invalidations.clone(),
+        )
+        .with_users(users.clone()),
+    );
     invalidations.track(users.clone());
     invalidations.track(sessions.clone());
     IdentityPorts {

@@ -176,6 +176,19 @@ pub trait SessionRepo: Send + Sync {
         now: DateTime<Utc>,
     ) -> Result<Option<Session>, RepoError>;
 
+    /// The live session `family_id` together with its user, read in one
+    /// statement (sessions joined to users on the indexed family id): the
+    /// check every bearer token gets. The caller still checks that the
+    /// session belongs to the token's subject and that the user may sign in.
+    ///
+    /// # Errors
+    /// [`RepoError::Unavailable`] when storage fails.
+    async fn find_active_with_user(
+        &self,
+        family_id: SessionId,
+        now: DateTime<Utc>,
+    ) -> Result<Option<(Session, User)>, RepoError>;
+
     /// In one transaction: spends row `current` (sets `revoked_at` and
     /// `replaced_by`) only if it is still unspent, and inserts `successor`.
     /// Returns `false`, changing nothing, when the row was already spent, so

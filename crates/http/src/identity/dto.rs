@@ -399,9 +399,9 @@ pub struct MailAcceptedResponse {
     pub detail: &'static str,
 }
 
-impl MailAcceptedResponse {
+impl Default for MailAcceptedResponse {
     /// The one body every mail request answers with.
-    pub const fn new() -> Self {
+    fn default() -> Self {
         Self {
             status: "accepted",
             detail: "If the address belongs to an account that can use this, a mail is on its way.",

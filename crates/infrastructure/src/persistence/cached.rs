@@ -27,6 +27,7 @@ pub struct CachingSessionRepo {
     inner: Arc<dyn SessionRepo>,
     live: TtlCache<SessionId, Session>,
     invalidations: Invalidations,
+    users: Option<Arc<dyn UserRepo>>,
 }
 
 impl CachingSessionRepo {
@@ -38,7 +39,18 @@ impl CachingSessionRepo {
             inner,
             live: TtlCache::new(ttl),
             invalidations,
+            users: None,
         }
+    }
+
+    /// Reads the user of a cached session through `users` (the caching user
+    /// repository, whose entries every user write drops at once), so a
+    /// token check with both caches warm reads nothing. Without it, or with
+    /// the cache off, every check is the adapter's one joined statement.
+    #[must_use]
+    pub fn with_users(mut self, users: Arc<dyn UserRepo>) -> Self {
+        self.users = Some(users);
+        self
     }
 }
 
@@ -82,6 +94,28 @@ impl SessionRepo for CachingSessionRepo {
         let since = self.live.epoch();
         let found = self.inner.find_active(family_id, now).await?;
         if let Some(s) = &found {
+            self.live.insert_since(since, family_id, s.clone());
+        }
+        Ok(found)
+    }
+
+    async fn find_active_with_user(
+        &self,
+        family_id: SessionId,
+        now: DateTime<Utc>,
+    ) -> Result<Option<(Session, User)>, RepoError> {
+        let Some(users) = self.users.as_ref().filter(|_| self.live.enabled()) else {
+            return self.inner.find_active_with_user(family_id, now).await;
+        };
+        if let Some(s) = self.live.get(&family_id) {
+            if s.is_usable(now) {
+                return Ok(users.find_by_id(s.user_id).await?.map(|u| (s, u)));
+            }
+            self.live.remove(&family_id);
+        }
+        let since = self.live.epoch();
+        let found = self.inner.find_active_with_user(family_id, now).await?;
+        if let Some((s, _)) = &found {
             self.live.insert_since(since, family_id, s.clone());
         }
         Ok(found)
@@ -472,5 +506,101 @@ mod tests {
         repo.find_by_id(id).await.unwrap();
         repo.update(&user).await.unwrap();
         repo.find_by_id(id).await.unwrap();
+    }
+
+    fn a_user(id: UserId) -> User {
+        let mut u = User::new(Email::parse("cached@example.com").unwrap(), Utc::now());
+        u.id = id;
+        u
+    }
+
+    #[tokio::test]
+    async fn with_both_caches_warm_a_token_check_reads_nothing_and_a_user_write_shows_at_once() {
+        let (id, family) = (UserId::generate(), SessionId::generate());
+        let s = session(id, family);
+        let mut sessions = MockSessionRepo::new();
+        let joined = (s.clone(), a_user(id));
+        sessions
+            .expect_find_active_with_user()
+            .times(1)
+            .returning(move |_, _| Ok(Some(joined.clone())));
+        let mut inner_users = MockUserRepo::new();
+        let mut reads = 0;
+        inner_users
+            .expect_find_by_id()
+            .times(2)
+            .returning(move |_| {
+                reads += 1;
+                let mut u = a_user(id);
+                u.role = if reads == 1 {
+                    Role::Customer
+                } else {
+                    Role::Admin
+                };
+                Ok(Some(u))
+            });
+        inner_users
+            .expect_set_role()
+            .times(1)
+            .returning(|_, _, _| Ok(()));
+        let users = Arc::new(CachingUserRepo::new(
+            Arc::new(inner_users),
+            Duration::from_secs(5),
+            Invalidations::local(),
+        ));
+        let repo = repo(sessions).with_users(users.clone());
+        // Miss: the one joined read.
+        let (_, u) = repo
+            .find_active_with_user(family, Utc::now())
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(u.role, Role::Customer);
+        // Session cached; the user read once into its cache, then not again.
+        for _ in 0..3 {
+            let (_, u) = repo
+                .find_active_with_user(family, Utc::now())
+                .await
+                .unwrap()
+                .unwrap();
+            assert_eq!(u.role, Role::Customer);
+        }
+        // A role change through the user cache is seen by the next check.
+        users.set_role(id, Role::Admin, Utc::now()).await.unwrap();
+        let (_, u) = repo
+            .find_active_with_user(family, Utc::now())
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(u.role, Role::Admin);
+    }
+
+    #[tokio::test]
+    async fn with_the_cache_off_every_token_check_is_the_one_joined_read() {
+        let (id, family) = (UserId::generate(), SessionId::generate());
+        let joined = (session(id, family), a_user(id));
+        let mut sessions = MockSessionRepo::new();
+        sessions
+            .expect_find_active_with_user()
+            .times(3)
+            .returning(move |_, _| Ok(Some(joined.clone())));
+        let mut inner_users = MockUserRepo::new();
+        inner_users.expect_find_by_id().never();
+        let users: Arc<dyn UserRepo> = Arc::new(CachingUserRepo::new(
+            Arc::new(inner_users),
+            Duration::ZERO,
+            Invalidations::local(),
+        ));
+        let repo =
+            CachingSessionRepo::new(Arc::new(sessions), Duration::ZERO, Invalidations::local())
+                .with_users(users);
+        for _ in 0..3 {
+            assert!(
+                repo.find_active_with_user(family, Utc::now())
+                    .await
+                    .unwrap()
+                    .is_some()
+            );
+        }
     }
 }

@@ -13,7 +13,7 @@ use crate::identity::dto::{
 use crate::problem::{ApiError, Problem};
 
 fn accepted() -> HttpResponse {
-    HttpResponse::Accepted().json(MailAcceptedResponse::new())
+    HttpResponse::Accepted().json(MailAcceptedResponse::default())
 }
 
 /// Mail me a new verification link (none when already verified).

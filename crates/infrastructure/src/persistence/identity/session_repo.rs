@@ -3,7 +3,7 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use keel_domain::RepoError;
-use keel_domain::identity::{Session, SessionId, SessionRepo, UserId};
+use keel_domain::identity::{Session, SessionId, SessionRepo, User, UserId};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, Condition, DatabaseConnection, EntityTrait, QueryFilter,
@@ -11,8 +11,9 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
+use super::user_repo::user_from_row;
 use crate::persistence::database::{begin_write, repo_err};
-use crate::persistence::entities::sessions;
+use crate::persistence::entities::{sessions, users};
 
 /// [`SessionRepo`] on SeaORM.
 #[derive(Debug, Clone)]
@@ -97,6 +98,29 @@ impl SessionRepo for SeaOrmSessionRepo {
             .await
             .map_err(repo_err)?
             .map(session_from_row))
+    }
+
+    async fn find_active_with_user(
+        &self,
+        family_id: SessionId,
+        now: DateTime<Utc>,
+    ) -> Result<Option<(Session, User)>, RepoError> {
+        // One statement; sqlx keeps it prepared per connection (its
+        // statement cache), so each request only binds and executes.
+        let row = sessions::Entity::find()
+            .filter(sessions::Column::FamilyId.eq(family_id.as_uuid()))
+            .filter(live())
+            .filter(sessions::Column::ExpiresAt.gt(now))
+            .find_also_related(users::Entity)
+            .one(&self.db)
+            .await
+            .map_err(repo_err)?;
+        match row {
+            Some((session, Some(user))) => {
+                Ok(Some((session_from_row(session), user_from_row(user)?)))
+            }
+            _ => Ok(None),
+        }
     }
 
     async fn rotate(&self, current: Uuid, successor: &Session) -> Result<bool, RepoError> {

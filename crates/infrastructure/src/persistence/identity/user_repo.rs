@@ -30,7 +30,7 @@ impl SeaOrmUserRepo {
     }
 }
 
-fn user_from_row(m: users::Model) -> Result<User, RepoError> {
+pub(crate) fn user_from_row(m: users::Model) -> Result<User, RepoError> {
     Ok(User {
         id: UserId::from_uuid(m.id),
         email: Email::parse(&m.email).map_err(|_| corrupt("email"))?,
