@@ -304,7 +304,7 @@ async fn clerk_accounts_get_409_on_the_mail_routes() {
     let fake = FakeClerk::start(&[key]).await;
     let app = spawn_clerk_app(&fake, |_| {}).await;
     let token = key.sign(&session_claims("user_mail"));
-    assert_eq!(me(&app, &token).await["email"].is_string(), true);
+    assert!(me(&app, &token).await["email"].is_string());
     let verify = app
         .request(Method::POST, "/api/v1/auth/verify-email/request")
         .bearer_auth(&token)

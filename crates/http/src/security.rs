@@ -112,8 +112,7 @@ mod tests {
         let err =
             atest::try_call_service(&app, atest::TestRequest::get().uri("/boom").to_request())
                 .await
-                .err()
-                .expect("the panic is answered as an error");
+                .expect_err("the panic is answered as an error");
         let response = err.as_response_error().error_response();
         assert_eq!(response.status(), 500);
         assert_eq!(

@@ -3,7 +3,7 @@
 //! Last-Modified, 404 NoSuchKey) and records how each request was signed.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 
 use actix_web::{App, HttpRequest, HttpResponse, HttpServer, web};
 use keel_domain::catalog::{FileStorage, ImageType, StorageKey};
