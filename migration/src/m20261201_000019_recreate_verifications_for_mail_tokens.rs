@@ -54,7 +54,18 @@ impl MigrationTrait for Migration {
                     .col(Verifications::Purpose)
                     .to_owned(),
             )
+            .await?;
+        // At most one unused token per user and purpose, whatever the
+        // isolation level: of two concurrent issues the second insert fails
+        // (and its job retries, superseding the first).
+        manager
+            .get_connection()
+            .execute_unprepared(
+                "CREATE UNIQUE INDEX idx_verifications_one_unused \
+                 ON verifications (user_id, purpose) WHERE used_at IS NULL",
+            )
             .await
+            .map(|_| ())
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {

@@ -395,3 +395,59 @@ async fn checkout_and_each_status_change_mail_the_customer() {
     let notice = app.mail("buyer@example.com", "order_status").await;
     assert_eq!(notice.subject, format!("Order {id} is confirmed"));
 }
+
+#[tokio::test]
+async fn a_password_reset_kills_a_pending_email_change_and_older_links() {
+    let app = spawn_app().await;
+    let u = app.register("victim@example.com", "leaked password").await;
+    // Someone with the leaked password starts moving the account away.
+    let res = app
+        .send_json(
+            Method::POST,
+            "/api/v1/users/me/email",
+            Some(&u.access),
+            &json!({"new_email": "attacker@example.com", "current_password": "leaked password"}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::ACCEPTED);
+    let change = app
+        .mail("attacker@example.com", "email_change")
+        .await
+        .token();
+    app.post_json(
+        "/api/v1/auth/magic-link",
+        &json!({"email": "victim@example.com"}),
+    )
+    .await;
+    let magic = app.mail("victim@example.com", "magic_link").await.token();
+    // The owner gets the notice and resets the password.
+    app.mail("victim@example.com", "email_change_notice").await;
+    app.post_json(
+        "/api/v1/auth/password/forgot",
+        &json!({"email": "victim@example.com"}),
+    )
+    .await;
+    let reset = app
+        .mail("victim@example.com", "password_reset")
+        .await
+        .token();
+    let res = app
+        .post_json(
+            "/api/v1/auth/password/reset",
+            &json!({"token": reset, "new_password": "a fresh password"}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::NO_CONTENT);
+    for (path, token) in [
+        ("/api/v1/users/me/email/confirm", &change),
+        ("/api/v1/auth/magic-link/verify", &magic),
+    ] {
+        assert_problem(post_token(&app, path, token).await, StatusCode::BAD_REQUEST).await;
+    }
+    assert_eq!(
+        app.login("victim@example.com", "a fresh password")
+            .await
+            .status(),
+        StatusCode::OK
+    );
+}

@@ -453,7 +453,7 @@ async fn a_new_token_of_a_purpose_supersedes_the_older_ones_only() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn of_parallel_uses_of_one_token_exactly_one_wins() {
     let db = common::fresh_db().await;
     let u = user("race@example.com");
@@ -551,4 +551,122 @@ async fn the_token_check_reads_the_live_session_and_its_user_in_one_lookup() {
         .unwrap()
         .unwrap();
     assert!(!found.can_sign_in());
+}
+
+#[tokio::test]
+async fn email_writes_are_conditional_on_the_address_the_caller_read() {
+    let db = common::fresh_db().await;
+    let users = SeaOrmUserRepo::new(db);
+    let u = user("cond@example.com");
+    users.create(&u, None).await.unwrap();
+    let other = user("other@example.com");
+    users.create(&other, None).await.unwrap();
+    let (old, new) = (u.email.clone(), Email::parse("moved@example.com").unwrap());
+
+    assert!(users.mark_email_verified(u.id, &old, now()).await.unwrap());
+    assert!(
+        users
+            .find_by_id(u.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .email_verified
+    );
+    assert!(
+        !users.mark_email_verified(u.id, &new, now()).await.unwrap(),
+        "not the user's address"
+    );
+    assert!(matches!(
+        users.change_email(u.id, &old, &other.email, now()).await,
+        Err(RepoError::Conflict(_))
+    ));
+    assert!(users.change_email(u.id, &old, &new, now()).await.unwrap());
+    let moved = users.find_by_id(u.id).await.unwrap().unwrap();
+    assert_eq!(
+        (moved.email.clone(), moved.email_verified),
+        (new.clone(), true)
+    );
+    assert!(
+        !users.change_email(u.id, &old, &new, now()).await.unwrap(),
+        "the address it was read with is gone"
+    );
+}
+
+#[tokio::test]
+async fn revoking_a_users_tokens_spends_every_unused_one_and_no_one_elses() {
+    let db = common::fresh_db().await;
+    let users = SeaOrmUserRepo::new(db.clone());
+    let (u, other) = (user("mine@example.com"), user("theirs@example.com"));
+    users.create(&u, None).await.unwrap();
+    users.create(&other, None).await.unwrap();
+    let repo = SeaOrmVerificationRepo::new(db);
+    let t = now();
+    let mine = [
+        Verification::issue(TokenPurpose::PasswordReset, u.id, "a".repeat(64), t),
+        Verification::issue(TokenPurpose::EmailChange, u.id, "b".repeat(64), t),
+    ];
+    let theirs = Verification::issue(TokenPurpose::PasswordReset, other.id, "c".repeat(64), t);
+    for v in mine.iter().chain([&theirs]) {
+        repo.issue(v).await.unwrap();
+    }
+    assert_eq!(repo.revoke_all(u.id, t).await.unwrap(), 2);
+    for v in &mine {
+        assert!(
+            repo.consume(v.purpose, &v.token_hash, t)
+                .await
+                .unwrap()
+                .is_none()
+        );
+    }
+    assert!(
+        repo.consume(theirs.purpose, &theirs.token_hash, t)
+            .await
+            .unwrap()
+            .is_some()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_issues_of_one_purpose_leave_at_most_one_usable_token() {
+    let db = common::fresh_db().await;
+    let u = user("issue-race@example.com");
+    SeaOrmUserRepo::new(db.clone())
+        .create(&u, None)
+        .await
+        .unwrap();
+    let repo = Arc::new(SeaOrmVerificationRepo::new(db));
+    let t = now();
+    let tokens: Vec<Verification> = (0..8)
+        .map(|i| Verification::issue(TokenPurpose::MagicLink, u.id, format!("{i:064}"), t))
+        .collect();
+    let tasks: Vec<_> = tokens
+        .iter()
+        .cloned()
+        .map(|v| {
+            let repo = repo.clone();
+            tokio::spawn(async move { repo.issue(&v).await })
+        })
+        .collect();
+    let mut issued = 0;
+    for task in tasks {
+        match task.await.unwrap() {
+            Ok(()) => issued += 1,
+            // The loser of a race is told so (its job retries).
+            Err(RepoError::Conflict(_) | RepoError::Unavailable(_)) => {}
+            Err(other) => panic!("unexpected {other:?}"),
+        }
+    }
+    assert!(issued >= 1);
+    let mut usable = 0;
+    for v in &tokens {
+        if repo
+            .consume(v.purpose, &v.token_hash, t)
+            .await
+            .unwrap()
+            .is_some()
+        {
+            usable += 1;
+        }
+    }
+    assert_eq!(usable, 1, "exactly one token of the purpose works");
 }

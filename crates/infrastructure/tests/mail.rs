@@ -161,6 +161,12 @@ async fn the_file_transport_writes_one_complete_eml_per_mail() {
             .iter()
             .all(|f| f.extension().is_some_and(|e| e == "eml"))
     );
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&files[0]).unwrap().permissions().mode();
+        assert_eq!(mode & 0o077, 0, "only the owner reads a mail: {mode:o}");
+    }
     let first = std::fs::read_to_string(&files[0]).unwrap();
     assert!(first.contains("To: ada@example.com"), "{first}");
     assert!(first.contains("Subject: One"), "{first}");

@@ -6,7 +6,7 @@ use keel_domain::identity::{
     AccessClaims, AccountRepo, Email, LoginThrottle, PasswordHasher, PlainPassword, Principal,
     Session, SessionId, SessionRepo, TokenPurpose, TokenService, User, UserRepo, Username,
 };
-use keel_domain::mail::{AccountMail, Outbox};
+use keel_domain::mail::{Account, AccountMail, Outbox};
 use keel_domain::{FieldError, RepoError};
 use uuid::Uuid;
 
@@ -225,7 +225,7 @@ impl AuthService {
         if let Some(outbox) = &self.outbox {
             let request = AccountMail {
                 purpose: TokenPurpose::VerifyEmail,
-                user_id: user.id,
+                account: Account::User(user.id),
                 new_email: None,
             };
             // The account exists now: a queue failure must not turn the

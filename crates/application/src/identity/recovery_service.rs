@@ -12,7 +12,7 @@ use keel_domain::identity::{
     TokenService, User, UserRepo, Verification, VerificationRepo,
 };
 use keel_domain::limits::RateCounter;
-use keel_domain::mail::{AccountMail, Letter, Outbox, Recipient};
+use keel_domain::mail::{Account, AccountMail, Letter, Outbox, Recipient};
 use serde_json::json;
 
 use super::auth_service::{AuthService, AuthTokens, ClientInfo, IdentityPorts};
@@ -107,14 +107,33 @@ impl RecoveryService {
     /// `InvalidMailToken` (400) for an unknown, spent or expired token, or
     /// one mailed to an address the user has since left.
     pub async fn verify_email(&self, token: &str) -> Result<User, IdentityError> {
-        let (verification, mut user) = self.spend(TokenPurpose::VerifyEmail, token).await?;
+        let (verification, user) = self.spend(TokenPurpose::VerifyEmail, token).await?;
+        self.mark_verified(&verification, user).await
+    }
+
+    /// Marks the address `verification` was mailed to verified, if it is
+    /// still `user`'s (one conditional write, so a concurrent email change
+    /// or profile edit is neither undone nor overwritten).
+    async fn mark_verified(
+        &self,
+        verification: &Verification,
+        mut user: User,
+    ) -> Result<User, IdentityError> {
+        let invalid = || IdentityError::Case(IdentityCase::InvalidMailToken);
         if verification.email.as_deref() != Some(user.email.as_str()) {
-            return Err(IdentityError::Case(IdentityCase::InvalidMailToken));
+            return Err(invalid());
         }
         if !user.email_verified {
+            let now = self.clock.now();
+            if !self
+                .users
+                .mark_email_verified(user.id, &user.email, now)
+                .await?
+            {
+                return Err(invalid());
+            }
             user.email_verified = true;
-            user.updated_at = self.clock.now();
-            self.users.update(&user).await?;
+            user.updated_at = now;
         }
         Ok(user)
     }
@@ -144,13 +163,20 @@ impl RecoveryService {
     ) -> Result<(), IdentityError> {
         let password = PlainPassword::parse(new_password, "new_password")
             .map_err(|e| IdentityError::Validation(vec![e]))?;
-        let (_, user) = self.spend(TokenPurpose::PasswordReset, token).await?;
+        let (verification, user) = self.spend(TokenPurpose::PasswordReset, token).await?;
+        if verification.email.as_deref() != Some(user.email.as_str()) {
+            // Mailed to an address the account has since left.
+            return Err(IdentityError::Case(IdentityCase::InvalidMailToken));
+        }
         let hash = self.hasher.hash(&password).await?;
         let now = self.clock.now();
         self.accounts.set_password_hash(user.id, hash, now).await?;
         self.sessions
             .revoke_all_for_user(user.id, None, now)
             .await?;
+        // No link mailed before the reset works after it (an email change
+        // someone else started, another reset, a magic link).
+        self.verifications.revoke_all(user.id, now).await?;
         Ok(())
     }
 
@@ -178,15 +204,8 @@ impl RecoveryService {
         token: &str,
         client: ClientInfo,
     ) -> Result<AuthTokens, IdentityError> {
-        let (verification, mut user) = self.spend(TokenPurpose::MagicLink, token).await?;
-        if verification.email.as_deref() != Some(user.email.as_str()) {
-            return Err(IdentityError::Case(IdentityCase::InvalidMailToken));
-        }
-        if !user.email_verified {
-            user.email_verified = true;
-            user.updated_at = self.clock.now();
-            self.users.update(&user).await?;
-        }
+        let (verification, user) = self.spend(TokenPurpose::MagicLink, token).await?;
+        let user = self.mark_verified(&verification, user).await?;
         self.auth.sign_in(user, client).await
     }
 
@@ -206,6 +225,9 @@ impl RecoveryService {
     ) -> Result<(), IdentityError> {
         let user = &principal.user;
         local_only(user)?;
+        // Counted before the password check, so the route is no oracle for
+        // guessing the password of a stolen session.
+        self.limit(user.email.as_str(), client).await?;
         let new_email = Email::parse(new_email).map_err(|e| IdentityError::Validation(vec![e]))?;
         let new_email = match new_email {
             e if e == user.email => {
@@ -222,7 +244,6 @@ impl RecoveryService {
         if !matches {
             return Err(IdentityError::invalid("current_password", "is incorrect"));
         }
-        self.limit(user.email.as_str(), client).await?;
         if self.users.find_by_email(&new_email).await?.is_some() {
             return Err(IdentityError::Case(IdentityCase::EmailTaken));
         }
@@ -258,18 +279,35 @@ impl RecoveryService {
             .as_deref()
             .and_then(|e| Email::parse(e).ok())
             .ok_or(IdentityError::Case(IdentityCase::InvalidMailToken))?;
+        let now = self.clock.now();
+        match self
+            .users
+            .change_email(user.id, &user.email, &email, now)
+            .await
+        {
+            Ok(true) => {}
+            Ok(false) => {
+                return Err(IdentityError::Conflict(
+                    "the account's address changed meanwhile; ask for a new link".into(),
+                ));
+            }
+            Err(RepoError::Conflict(_)) => {
+                return Err(IdentityError::Case(IdentityCase::EmailTaken));
+            }
+            Err(e) => return Err(e.into()),
+        }
+        // Links mailed to the old address (a reset, a magic link) stop working.
+        self.verifications.revoke_all(user.id, now).await?;
         user.email = email;
         user.email_verified = true;
-        user.updated_at = self.clock.now();
-        match self.users.update(&user).await {
-            Ok(()) => Ok(user),
-            Err(RepoError::Conflict(_)) => Err(IdentityError::Case(IdentityCase::EmailTaken)),
-            Err(e) => Err(e.into()),
-        }
+        user.updated_at = now;
+        Ok(user)
     }
 
-    /// The anonymous request flows: throttled by address and client whether
-    /// or not the account exists, then a mail only for an active local one.
+    /// The anonymous request flows: throttled by address and client, then
+    /// one job queued whatever the address, so the answer and its time are
+    /// the same whether or not the account exists; the job mails only an
+    /// active local account.
     async fn request_for_address(
         &self,
         purpose: TokenPurpose,
@@ -278,11 +316,14 @@ impl RecoveryService {
     ) -> Result<(), IdentityError> {
         let email = Email::parse(email).map_err(|e| IdentityError::Validation(vec![e]))?;
         self.limit(email.as_str(), client).await?;
-        let user = self.users.find_by_email(&email).await?;
-        match user.filter(|u| u.can_sign_in() && u.clerk_id.is_none()) {
-            Some(user) => self.queue(purpose, &user, None).await,
-            None => Ok(()),
-        }
+        self.outbox
+            .account(AccountMail {
+                purpose,
+                account: Account::Address(email.as_str().to_owned()),
+                new_email: None,
+            })
+            .await?;
+        Ok(())
     }
 
     async fn queue(
@@ -294,7 +335,7 @@ impl RecoveryService {
         self.outbox
             .account(AccountMail {
                 purpose,
-                user_id: user.id,
+                account: Account::User(user.id),
                 new_email,
             })
             .await?;

@@ -8,7 +8,7 @@ use keel_domain::identity::ports::MockVerificationRepo;
 use keel_domain::identity::{TokenPurpose, User, Verification};
 use keel_domain::limits::{MockRateCounter, WindowCount};
 use keel_domain::mail::ports::MockOutbox;
-use keel_domain::mail::{AccountMail, Letter, Recipient};
+use keel_domain::mail::{Account, AccountMail, Letter, Recipient};
 use mockall::predicate::eq;
 
 use super::test_support::{Mocks, Slot, client, invalid_fields, now, principal, stored_hash, user};
@@ -79,55 +79,32 @@ fn spendable(purpose: TokenPurpose, u: &User, email: &str) -> (Mocks, Extra) {
 }
 
 #[tokio::test]
-async fn forgot_password_queues_a_reset_mail_for_a_local_account_only() {
-    let u = user();
+async fn forgot_password_queues_one_job_for_any_well_formed_address_without_a_lookup() {
     let mut m = Mocks::new();
-    let found = u.clone();
-    m.users
-        .expect_find_by_email()
-        .returning(move |e| Ok((e == &found.email).then(|| found.clone())));
+    m.users.expect_find_by_email().never();
     let mut x = Extra::new(1);
-    let id = u.id;
-    x.outbox
-        .expect_account()
-        .with(eq(AccountMail {
-            purpose: TokenPurpose::PasswordReset,
-            user_id: id,
-            new_email: None,
-        }))
-        .times(1)
-        .returning(|_| Ok(()));
+    let queued: Slot<AccountMail> = Slot::new();
+    let slot = queued.clone();
+    x.outbox.expect_account().times(2).returning(move |mail| {
+        slot.put(mail);
+        Ok(())
+    });
     let s = service(m, x);
     s.forgot_password("Ada@Example.com", &client())
         .await
         .unwrap();
-    // Unknown: the same answer, no mail (the outbox expects one call only).
+    // An unknown address: the same work, the same answer; the job decides.
     s.forgot_password("nobody@example.com", &client())
         .await
         .unwrap();
-}
-
-#[tokio::test]
-async fn forgot_password_sends_nothing_to_a_clerk_or_deactivated_account() {
-    for u in [
-        {
-            let mut u = user();
-            u.clerk_id = Some("user_1".into());
-            u
-        },
-        super::test_support::deactivated_user(),
-    ] {
-        let mut m = Mocks::new();
-        m.users
-            .expect_find_by_email()
-            .returning(move |_| Ok(Some(u.clone())));
-        let mut x = Extra::new(1);
-        x.outbox.expect_account().never();
-        service(m, x)
-            .forgot_password("ada@example.com", &client())
-            .await
-            .unwrap();
-    }
+    assert_eq!(
+        queued.take(),
+        AccountMail {
+            purpose: TokenPurpose::PasswordReset,
+            account: Account::Address("nobody@example.com".into()),
+            new_email: None,
+        }
+    );
 }
 
 #[tokio::test]
@@ -179,10 +156,28 @@ async fn reset_sets_the_new_hash_and_revokes_every_session() {
         .with(eq(u.id), eq(None), eq(now()))
         .times(1)
         .returning(|_, _, _| Ok(2));
+    let mut x = x;
+    x.verifications
+        .expect_revoke_all()
+        .with(eq(u.id), eq(now()))
+        .times(1)
+        .returning(|_, _| Ok(1));
     service(m, x)
         .reset_password("tok", "a new secret")
         .await
         .unwrap();
+}
+
+#[tokio::test]
+async fn a_reset_mailed_to_a_former_address_resets_nothing() {
+    let u = user();
+    let (mut m, x) = spendable(TokenPurpose::PasswordReset, &u, "old@example.com");
+    m.hasher.expect_hash().never();
+    m.accounts.expect_set_password_hash().never();
+    assert_eq!(
+        service(m, x).reset_password("tok", "a new secret").await,
+        Err(IdentityError::Case(IdentityCase::InvalidMailToken))
+    );
 }
 
 #[tokio::test]
@@ -218,22 +213,35 @@ async fn a_spent_unknown_or_oversized_token_is_400() {
 async fn verify_marks_the_address_the_token_was_mailed_to() {
     let u = user();
     let (mut m, x) = spendable(TokenPurpose::VerifyEmail, &u, "ada@example.com");
-    let saved: Slot<User> = Slot::new();
-    let slot = saved.clone();
-    m.users.expect_update().times(1).returning(move |u| {
-        slot.put(u.clone());
-        Ok(())
-    });
+    m.users.expect_update().never();
+    m.users
+        .expect_mark_email_verified()
+        .with(eq(u.id), eq(u.email.clone()), eq(now()))
+        .times(1)
+        .returning(|_, _, _| Ok(true));
     let verified = service(m, x).verify_email("tok").await.unwrap();
     assert!(verified.email_verified);
-    assert!(saved.take().email_verified);
+}
+
+#[tokio::test]
+async fn a_verification_racing_an_email_change_verifies_nothing() {
+    let u = user();
+    let (mut m, x) = spendable(TokenPurpose::VerifyEmail, &u, "ada@example.com");
+    m.users
+        .expect_mark_email_verified()
+        .times(1)
+        .returning(|_, _, _| Ok(false));
+    assert_eq!(
+        service(m, x).verify_email("tok").await,
+        Err(IdentityError::Case(IdentityCase::InvalidMailToken))
+    );
 }
 
 #[tokio::test]
 async fn a_verification_mailed_to_a_former_address_verifies_nothing() {
     let u = user();
     let (mut m, x) = spendable(TokenPurpose::VerifyEmail, &u, "old@example.com");
-    m.users.expect_update().never();
+    m.users.expect_mark_email_verified().never();
     assert_eq!(
         service(m, x).verify_email("tok").await,
         Err(IdentityError::Case(IdentityCase::InvalidMailToken))
@@ -244,7 +252,10 @@ async fn a_verification_mailed_to_a_former_address_verifies_nothing() {
 async fn a_magic_link_signs_in_and_verifies_the_address() {
     let u = user();
     let (mut m, mut x) = spendable(TokenPurpose::MagicLink, &u, "ada@example.com");
-    m.users.expect_update().times(1).returning(|_| Ok(()));
+    m.users
+        .expect_mark_email_verified()
+        .times(1)
+        .returning(|_, _, _| Ok(true));
     x.auth
         .users
         .expect_record_login()
@@ -289,7 +300,7 @@ async fn an_email_change_mails_the_new_address_and_notifies_the_old() {
         .expect_account()
         .with(eq(AccountMail {
             purpose: TokenPurpose::EmailChange,
-            user_id: id,
+            account: Account::User(id),
             new_email: Some("new@example.com".into()),
         }))
         .times(1)
@@ -357,14 +368,36 @@ async fn an_email_change_needs_the_password_a_free_address_and_a_local_account()
 #[tokio::test]
 async fn confirming_moves_the_account_to_the_new_verified_address() {
     let u = user();
-    let (mut m, x) = spendable(TokenPurpose::EmailChange, &u, "new@example.com");
+    let (mut m, mut x) = spendable(TokenPurpose::EmailChange, &u, "new@example.com");
+    let from = u.email.clone();
     m.users
-        .expect_update()
-        .withf(|u| u.email.as_str() == "new@example.com" && u.email_verified)
+        .expect_change_email()
+        .withf(move |id, f, to, at| {
+            (*id, f, to.as_str(), *at) == (u.id, &from, "new@example.com", now())
+        })
         .times(1)
-        .returning(|_| Ok(()));
+        .returning(|_, _, _, _| Ok(true));
+    x.verifications
+        .expect_revoke_all()
+        .times(1)
+        .returning(|_, _| Ok(0));
     let moved = service(m, x).confirm_email_change("tok").await.unwrap();
     assert_eq!(moved.email.as_str(), "new@example.com");
+    assert!(moved.email_verified);
+}
+
+#[tokio::test]
+async fn confirming_after_the_address_changed_otherwise_is_a_conflict() {
+    let u = user();
+    let (mut m, mut x) = spendable(TokenPurpose::EmailChange, &u, "new@example.com");
+    m.users
+        .expect_change_email()
+        .returning(|_, _, _, _| Ok(false));
+    x.verifications.expect_revoke_all().never();
+    assert!(matches!(
+        service(m, x).confirm_email_change("tok").await,
+        Err(IdentityError::Conflict(_))
+    ));
 }
 
 #[tokio::test]
@@ -372,8 +405,8 @@ async fn confirming_an_address_taken_meanwhile_is_409() {
     let u = user();
     let (mut m, x) = spendable(TokenPurpose::EmailChange, &u, "new@example.com");
     m.users
-        .expect_update()
-        .returning(|_| Err(RepoError::Conflict("users.email".into())));
+        .expect_change_email()
+        .returning(|_, _, _, _| Err(RepoError::Conflict("users.email".into())));
     assert_eq!(
         service(m, x).confirm_email_change("tok").await,
         Err(IdentityError::Case(IdentityCase::EmailTaken))
@@ -444,4 +477,28 @@ async fn registration_queues_a_verification_mail_and_survives_a_queue_failure() 
             .unwrap();
         assert!(!tokens.user.email_verified);
     }
+}
+
+#[tokio::test]
+async fn a_password_change_spends_every_mailed_token_of_the_user() {
+    let u = user();
+    let mut m = change_mocks(true);
+    m.hasher.expect_hash().returning(|_| Ok(stored_hash()));
+    m.accounts
+        .expect_set_password_hash()
+        .returning(|_, _, _| Ok(()));
+    m.sessions
+        .expect_revoke_all_for_user()
+        .returning(|_, _, _| Ok(1));
+    let mut verifications = MockVerificationRepo::new();
+    verifications
+        .expect_revoke_all()
+        .with(eq(u.id), eq(now()))
+        .times(1)
+        .returning(|_, _| Ok(2));
+    m.user_service()
+        .with_verifications(Arc::new(verifications))
+        .change_password(&principal(u, None), "old secret", "a new secret")
+        .await
+        .unwrap();
 }

@@ -3,7 +3,7 @@ use std::sync::Arc;
 use keel_domain::clock::Clock;
 use keel_domain::identity::{
     AccountRepo, Email, ImageUrl, PasswordHasher, PlainPassword, Principal, Role, SessionRepo,
-    User, UserFilter, UserId, UserRepo, Username,
+    User, UserFilter, UserId, UserRepo, Username, VerificationRepo,
 };
 use keel_domain::{FieldError, Page, PageRequest, RepoError};
 
@@ -52,6 +52,7 @@ pub struct UserService {
     sessions: Arc<dyn SessionRepo>,
     hasher: Arc<dyn PasswordHasher>,
     clock: Arc<dyn Clock>,
+    verifications: Option<Arc<dyn VerificationRepo>>,
 }
 
 impl UserService {
@@ -63,7 +64,16 @@ impl UserService {
             sessions: ports.sessions,
             hasher: ports.hasher,
             clock: ports.clock,
+            verifications: None,
         }
+    }
+
+    /// Spends every unused mailed token of the caller on a password change
+    /// (an email change someone else started, a reset, a magic link).
+    #[must_use]
+    pub fn with_verifications(mut self, verifications: Arc<dyn VerificationRepo>) -> Self {
+        self.verifications = Some(verifications);
+        self
     }
 
     /// Updates the caller's name, username or image.
@@ -108,6 +118,9 @@ impl UserService {
         self.sessions
             .revoke_all_for_user(user_id, principal.session_id, now)
             .await?;
+        if let Some(verifications) = &self.verifications {
+            verifications.revoke_all(user_id, now).await?;
+        }
         Ok(())
     }
 

@@ -5,10 +5,10 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use keel_domain::clock::Clock;
 use keel_domain::identity::{
-    TokenPurpose, TokenService, User, UserRepo, Verification, VerificationRepo,
+    Email, TokenPurpose, TokenService, User, UserRepo, Verification, VerificationRepo,
 };
 use keel_domain::jobs::{Job, JobError, JobHandler};
-use keel_domain::mail::{AccountMail, Letter, Recipient};
+use keel_domain::mail::{Account, AccountMail, Letter, Recipient};
 use serde_json::json;
 
 use super::postman::{Postman, job_error};
@@ -90,11 +90,14 @@ impl JobHandler for AccountMailJob {
     async fn handle(&self, job: &Job) -> Result<(), JobError> {
         let request: AccountMail = serde_json::from_str(&job.payload)
             .map_err(|e| JobError::Permanent(format!("not an account mail: {e}")))?;
-        let user = self
-            .users
-            .find_by_id(request.user_id)
-            .await
-            .map_err(|e| JobError::Transient(e.to_string()))?;
+        let user = match &request.account {
+            Account::User(id) => self.users.find_by_id(*id).await,
+            Account::Address(address) => match Email::parse(address) {
+                Ok(email) => self.users.find_by_email(&email).await,
+                Err(_) => Ok(None),
+            },
+        }
+        .map_err(|e| JobError::Transient(e.to_string()))?;
         let Some(user) = user.filter(|u| Self::still_wanted(u, &request)) else {
             return Ok(());
         };

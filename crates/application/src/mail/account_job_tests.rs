@@ -4,7 +4,7 @@ use keel_domain::identity::ports::{MockTokenService, MockUserRepo, MockVerificat
 use keel_domain::identity::{RefreshToken, TokenPurpose, User, Verification};
 use keel_domain::jobs::{Job, JobHandler};
 use keel_domain::mail::ports::{MockMailRenderer, MockMailer};
-use keel_domain::mail::{AccountMail, Mail};
+use keel_domain::mail::{Account, AccountMail, Mail};
 use uuid::Uuid;
 
 use super::{AccountMailJob, MailLinks, Postman};
@@ -97,7 +97,7 @@ async fn a_reset_mail_carries_a_fresh_token_stored_only_as_its_hash() {
         u.clone(),
         AccountMail {
             purpose: TokenPurpose::PasswordReset,
-            user_id: u.id,
+            account: Account::User(u.id),
             new_email: None,
         },
         true,
@@ -123,7 +123,7 @@ async fn an_email_change_mail_goes_to_the_new_address_and_remembers_it() {
         u.clone(),
         AccountMail {
             purpose: TokenPurpose::EmailChange,
-            user_id: u.id,
+            account: Account::User(u.id),
             new_email: Some("new@example.com".into()),
         },
         true,
@@ -153,11 +153,80 @@ async fn nothing_is_sent_to_verified_deactivated_or_clerk_users() {
             u.clone(),
             AccountMail {
                 purpose,
-                user_id: u.id,
+                account: Account::User(u.id),
                 new_email: None,
             },
             false,
         )
         .await;
+    }
+}
+
+#[tokio::test]
+async fn an_anonymous_request_mails_the_account_of_the_address_and_nobody_else() {
+    let u = user();
+    let found = u.clone();
+    let mut users = MockUserRepo::new();
+    users
+        .expect_find_by_email()
+        .returning(move |e| Ok((e == &found.email).then(|| found.clone())));
+    let mut tokens = MockTokenService::new();
+    tokens
+        .expect_new_refresh_token()
+        .times(1)
+        .returning(|| RefreshToken {
+            plain: "plain-token".into(),
+            hash: "hashed-token".into(),
+        });
+    let mut verifications = MockVerificationRepo::new();
+    let id = u.id;
+    verifications
+        .expect_issue()
+        .withf(move |v| v.user_id == id && v.purpose == TokenPurpose::MagicLink)
+        .times(1)
+        .returning(|_| Ok(()));
+    let mut renderer = MockMailRenderer::new();
+    renderer.expect_render().times(1).returning(|_, t, _| {
+        Ok(Mail {
+            to: t.into(),
+            subject: "s".into(),
+            text: "t".into(),
+            html: "h".into(),
+            headers: vec![],
+        })
+    });
+    let mut mailer = MockMailer::new();
+    mailer
+        .expect_send()
+        .withf(|m| m.to == "ada@example.com")
+        .times(1)
+        .returning(|_| Ok(()));
+    let job = AccountMailJob::new(
+        Arc::new(users),
+        Arc::new(verifications),
+        Arc::new(tokens),
+        Arc::new(Postman::new(
+            Arc::new(renderer),
+            Arc::new(mailer),
+            Arc::new(MockUserRepo::new()),
+        )),
+        Arc::new(clock()),
+        MailLinks::new("http://x"),
+    );
+    for address in ["ada@example.com", "nobody@example.com", "not an address"] {
+        let request = AccountMail {
+            purpose: TokenPurpose::MagicLink,
+            account: Account::Address(address.into()),
+            new_email: None,
+        };
+        job.handle(&Job {
+            id: Uuid::now_v7(),
+            kind: "mail.account".into(),
+            payload: serde_json::to_string(&request).unwrap(),
+            attempt: 1,
+            max_attempts: 8,
+        })
+        .await
+        .unwrap();
     }
 }

@@ -8,7 +8,9 @@ use keel_application::identity::{
     LocalIdentityProvider, MailRequestLimits, RecoveryService, TokenDispatcher, UserService,
 };
 use keel_domain::clock::Clock;
-use keel_domain::identity::{ExternalDirectory, ExternalTokenVerifier, IdentityProvider};
+use keel_domain::identity::{
+    ExternalDirectory, ExternalTokenVerifier, IdentityProvider, VerificationRepo,
+};
 use keel_infrastructure::SystemClock;
 use keel_infrastructure::invalidation::Invalidations;
 use keel_infrastructure::redis::{Redis, RedisLoginThrottle};
@@ -72,10 +74,12 @@ pub fn wire(w: &mut Wiring<'_>) -> anyhow::Result<()> {
     w.provide(ports.tokens.clone());
     let auth = Arc::new(AuthService::new(ports.clone(), policy).with_outbox(w.outbox.clone()));
     let mail = &settings.mail;
+    let verifications: Arc<dyn VerificationRepo> =
+        Arc::new(SeaOrmVerificationRepo::new(w.db.clone()));
     let recovery = Arc::new(RecoveryService::new(
         ports.clone(),
         auth.clone(),
-        Arc::new(SeaOrmVerificationRepo::new(w.db.clone())),
+        verifications.clone(),
         w.outbox.clone(),
         w.counter(),
         MailRequestLimits {
@@ -86,7 +90,7 @@ pub fn wire(w: &mut Wiring<'_>) -> anyhow::Result<()> {
     ));
     w.serve(keel_http::identity::context(
         auth,
-        Arc::new(UserService::new(ports)),
+        Arc::new(UserService::new(ports).with_verifications(verifications)),
         recovery,
     ));
     Ok(())

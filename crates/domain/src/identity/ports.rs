@@ -60,6 +60,33 @@ pub trait UserRepo: Send + Sync {
     /// [`RepoError::Unavailable`] when storage fails.
     async fn update(&self, user: &User) -> Result<(), RepoError>;
 
+    /// Marks user `id`'s email verified if it is still `email` (a targeted,
+    /// conditional write: it cannot undo a concurrent change of anything
+    /// else). `false` when the address is no longer the user's.
+    ///
+    /// # Errors
+    /// [`RepoError::Unavailable`] when storage fails.
+    async fn mark_email_verified(
+        &self,
+        id: UserId,
+        email: &Email,
+        at: DateTime<Utc>,
+    ) -> Result<bool, RepoError>;
+
+    /// Moves user `id` from address `from` to `to`, verified, if it still
+    /// has `from`. `false` when it no longer does.
+    ///
+    /// # Errors
+    /// [`RepoError::Conflict`] when another account has `to`;
+    /// [`RepoError::Unavailable`] when storage fails.
+    async fn change_email(
+        &self,
+        id: UserId,
+        from: &Email,
+        to: &Email,
+        at: DateTime<Utc>,
+    ) -> Result<bool, RepoError>;
+
     /// Sets the role of user `id` (admin actions and Clerk syncs only).
     ///
     /// # Errors
@@ -253,6 +280,13 @@ pub trait VerificationRepo: Send + Sync {
         token_hash: &str,
         now: DateTime<Utc>,
     ) -> Result<Option<Verification>, RepoError>;
+
+    /// Marks every unused token of `user_id` used: after a password reset
+    /// or change, or an email change, no link mailed before works.
+    ///
+    /// # Errors
+    /// [`RepoError::Unavailable`] when storage fails.
+    async fn revoke_all(&self, user_id: UserId, now: DateTime<Utc>) -> Result<u64, RepoError>;
 }
 
 /// Hashes and verifies passwords. Implementations must keep CPU-heavy work

@@ -6,7 +6,7 @@ pub mod model;
 pub mod ports;
 
 pub use error::MailError;
-pub use model::{AccountMail, Letter, Mail, Recipient};
+pub use model::{Account, AccountMail, Letter, Mail, Recipient};
 pub use ports::{MailRenderer, Mailer, Outbox};
 
 /// The job kind that renders and sends a [`Letter`].

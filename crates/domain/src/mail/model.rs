@@ -52,6 +52,18 @@ impl Letter {
     }
 }
 
+/// Whose account a token mail is for.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Account {
+    /// A known user (the request was signed in).
+    User(UserId),
+    /// Whoever has this normalised address, if anyone may get the mail. The
+    /// anonymous requests queue the same job whether or not the account
+    /// exists, and the job decides, so the request takes the same time.
+    Address(String),
+}
+
 /// A request to mail a user a fresh single-use token. The token is made when
 /// the job runs, so the queue never stores it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -59,7 +71,7 @@ pub struct AccountMail {
     /// What the token proves (and which template carries it).
     pub purpose: TokenPurpose,
     /// Whose token it is.
-    pub user_id: UserId,
+    pub account: Account,
     /// For an email change: the address to confirm, which receives the mail.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub new_email: Option<String>,

@@ -1,4 +1,4 @@
-use super::model::{AccountMail, Letter, Recipient};
+use super::model::{Account, AccountMail, Letter, Recipient};
 use crate::identity::{TokenPurpose, UserId};
 
 #[test]
@@ -18,7 +18,7 @@ fn a_letter_round_trips_through_its_queued_json() {
 fn an_account_mail_carries_no_token_and_round_trips() {
     let mail = AccountMail {
         purpose: TokenPurpose::EmailChange,
-        user_id: UserId::generate(),
+        account: Account::User(UserId::generate()),
         new_email: Some("new@example.com".into()),
     };
     let json = serde_json::to_string(&mail).unwrap();
@@ -37,4 +37,16 @@ fn purposes_have_the_documented_lifetimes_and_names() {
         assert_eq!(TokenPurpose::parse(p.as_str()), Some(p));
     }
     assert_eq!(TokenPurpose::parse("other"), None);
+}
+
+#[test]
+fn an_anonymous_request_names_the_address_only() {
+    let mail = AccountMail {
+        purpose: TokenPurpose::PasswordReset,
+        account: Account::Address("ada@example.com".into()),
+        new_email: None,
+    };
+    let json = serde_json::to_string(&mail).unwrap();
+    assert!(json.contains("\"address\":\"ada@example.com\""), "{json}");
+    assert_eq!(serde_json::from_str::<AccountMail>(&json).unwrap(), mail);
 }

@@ -42,9 +42,17 @@ impl Mailer for FileMailer {
         let path = self.dir.join(name);
         // Written under a temporary name and renamed, so a reader never sees
         // half a mail.
+        // Readable by the owner only: the mails carry live tokens.
         let written = async {
             tokio::fs::create_dir_all(&dir).await?;
-            tokio::fs::write(&tmp, &bytes).await?;
+            let mut options = tokio::fs::OpenOptions::new();
+            options.write(true).create_new(true);
+            #[cfg(unix)]
+            options.mode(0o600);
+            let mut file = options.open(&tmp).await?;
+            tokio::io::AsyncWriteExt::write_all(&mut file, &bytes).await?;
+            file.sync_all().await?;
+            drop(file);
             tokio::fs::rename(&tmp, &path).await
         };
         written

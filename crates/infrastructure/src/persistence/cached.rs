@@ -250,6 +250,37 @@ impl UserRepo for CachingUserRepo {
         self.changing(user.id, self.inner.update(user)).await
     }
 
+    async fn mark_email_verified(
+        &self,
+        id: UserId,
+        email: &Email,
+        at: DateTime<Utc>,
+    ) -> Result<bool, RepoError> {
+        let mut changed = false;
+        self.changing(id, async {
+            changed = self.inner.mark_email_verified(id, email, at).await?;
+            Ok(())
+        })
+        .await?;
+        Ok(changed)
+    }
+
+    async fn change_email(
+        &self,
+        id: UserId,
+        from: &Email,
+        to: &Email,
+        at: DateTime<Utc>,
+    ) -> Result<bool, RepoError> {
+        let mut changed = false;
+        self.changing(id, async {
+            changed = self.inner.change_email(id, from, to, at).await?;
+            Ok(())
+        })
+        .await?;
+        Ok(changed)
+    }
+
     async fn set_role(&self, id: UserId, role: Role, at: DateTime<Utc>) -> Result<(), RepoError> {
         self.changing(id, self.inner.set_role(id, role, at)).await
     }

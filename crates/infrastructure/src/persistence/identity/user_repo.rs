@@ -140,6 +140,42 @@ impl UserRepo for SeaOrmUserRepo {
         })
     }
 
+    async fn mark_email_verified(
+        &self,
+        id: UserId,
+        email: &Email,
+        at: DateTime<Utc>,
+    ) -> Result<bool, RepoError> {
+        let done = users::Entity::update_many()
+            .col_expr(users::Column::EmailVerified, Expr::value(true))
+            .col_expr(users::Column::UpdatedAt, Expr::value(at))
+            .filter(users::Column::Id.eq(id.as_uuid()))
+            .filter(users::Column::Email.eq(email.as_str()))
+            .exec(&self.db)
+            .await
+            .map_err(repo_err)?;
+        Ok(done.rows_affected == 1)
+    }
+
+    async fn change_email(
+        &self,
+        id: UserId,
+        from: &Email,
+        to: &Email,
+        at: DateTime<Utc>,
+    ) -> Result<bool, RepoError> {
+        let done = users::Entity::update_many()
+            .col_expr(users::Column::Email, Expr::value(to.as_str()))
+            .col_expr(users::Column::EmailVerified, Expr::value(true))
+            .col_expr(users::Column::UpdatedAt, Expr::value(at))
+            .filter(users::Column::Id.eq(id.as_uuid()))
+            .filter(users::Column::Email.eq(from.as_str()))
+            .exec(&self.db)
+            .await
+            .map_err(repo_err)?;
+        Ok(done.rows_affected == 1)
+    }
+
     async fn set_role(&self, id: UserId, role: Role, at: DateTime<Utc>) -> Result<(), RepoError> {
         users::Entity::update_many()
             .col_expr(users::Column::Role, Expr::value(role.as_str()))

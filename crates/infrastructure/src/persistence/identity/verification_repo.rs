@@ -72,6 +72,17 @@ impl VerificationRepo for SeaOrmVerificationRepo {
         txn.commit().await.map_err(repo_err)
     }
 
+    async fn revoke_all(&self, user_id: UserId, now: DateTime<Utc>) -> Result<u64, RepoError> {
+        verifications::Entity::update_many()
+            .col_expr(verifications::Column::UsedAt, Expr::value(now))
+            .filter(verifications::Column::UserId.eq(user_id.as_uuid()))
+            .filter(verifications::Column::UsedAt.is_null())
+            .exec(&self.db)
+            .await
+            .map(|r| r.rows_affected)
+            .map_err(repo_err)
+    }
+
     async fn consume(
         &self,
         purpose: TokenPurpose,
