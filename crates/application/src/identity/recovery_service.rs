@@ -229,15 +229,12 @@ impl RecoveryService {
         // guessing the password of a stolen session.
         self.limit(user.email.as_str(), client).await?;
         let new_email = Email::parse(new_email).map_err(|e| IdentityError::Validation(vec![e]))?;
-        let new_email = match new_email {
-            e if e == user.email => {
-                return Err(IdentityError::invalid(
-                    "new_email",
-                    "is already the account's address",
-                ));
-            }
-            e => e,
-        };
+        if new_email == user.email {
+            return Err(IdentityError::invalid(
+                "new_email",
+                "is already the account's address",
+            ));
+        }
         let stored = self.accounts.password_hash(user.id).await?;
         let matches = current_password.chars().count() <= PlainPassword::MAX_CHARS
             && self.hasher.verify(current_password, stored).await?;

@@ -86,18 +86,6 @@ impl SmtpSink {
     pub fn connections(&self) -> usize {
         self.connections.load(Ordering::SeqCst)
     }
-
-    /// Waits up to `timeout` for at least `n` messages.
-    pub async fn wait_for(&self, n: usize, timeout: std::time::Duration) -> Vec<Received> {
-        let deadline = tokio::time::Instant::now() + timeout;
-        loop {
-            let got = self.received();
-            if got.len() >= n || tokio::time::Instant::now() >= deadline {
-                return got;
-            }
-            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-        }
-    }
 }
 
 fn decode(b64: &str) -> String {
