@@ -1894,74 +1894,6 @@ export interface components {
             total: number;
         };
         /** @description `{"data": [...], "total": N, "page": P, "size": S, "pages": K}`. */
-        PageResponse_ProductResponse: {
-            /** @description Items on this page. */
-            data: {
-                /**
-                 * Format: uuid
-                 * @description Category.
-                 */
-                category_id?: string | null;
-                /**
-                 * Format: date-time
-                 * @description Creation time.
-                 */
-                created_at: string;
-                /** @description ISO 4217 currency. */
-                currency: string;
-                /** @description Description. */
-                description?: string | null;
-                /**
-                 * Format: uuid
-                 * @description Id.
-                 */
-                id: string;
-                /** @description Image URLs, oldest first. */
-                image_urls: string[];
-                /** @description Sold or hidden. */
-                is_active: boolean;
-                /** @description Name. */
-                name: string;
-                /**
-                 * Format: int64
-                 * @description Price in minor units.
-                 */
-                price_cents: number;
-                /** @description Unique slug. */
-                slug: string;
-                /**
-                 * Format: int32
-                 * @description Units in stock.
-                 */
-                stock: number;
-                /**
-                 * Format: date-time
-                 * @description Last change.
-                 */
-                updated_at: string;
-            }[];
-            /**
-             * Format: int64
-             * @description This page's number, from 1.
-             */
-            page: number;
-            /**
-             * Format: int64
-             * @description Number of pages.
-             */
-            pages: number;
-            /**
-             * Format: int64
-             * @description Page size.
-             */
-            size: number;
-            /**
-             * Format: int64
-             * @description Items over all pages.
-             */
-            total: number;
-        };
-        /** @description `{"data": [...], "total": N, "page": P, "size": S, "pages": K}`. */
         PageResponse_ProjectResponse: {
             /** @description Items on this page. */
             data: {
@@ -2159,6 +2091,39 @@ export interface components {
             field: string;
             /** @description What is wrong with it. */
             message: string;
+        };
+        /**
+         * @description A page of [`ProductResponse`]: the list envelope plus `next`, the
+         *     `?after=` cursor of the following page.
+         */
+        ProductPage: {
+            /** @description Items on this page. */
+            data: components["schemas"]["ProductResponse"][];
+            /**
+             * @description Pass as `?after=` (with the same filters and sort) for the next
+             *     page; `null` when this page is not full, so nothing follows.
+             */
+            next?: string | null;
+            /**
+             * Format: int64
+             * @description This page's number, from 1 (1 for a page read with `after`).
+             */
+            page: number;
+            /**
+             * Format: int64
+             * @description Number of pages.
+             */
+            pages: number;
+            /**
+             * Format: int64
+             * @description Page size.
+             */
+            size: number;
+            /**
+             * Format: int64
+             * @description Items over all pages.
+             */
+            total: number;
         };
         /** @description A product. */
         ProductResponse: {
@@ -4490,6 +4455,12 @@ export interface operations {
                 page?: number;
                 /** @description Page size, 1 to 100. */
                 size?: number;
+                /**
+                 * @description Keyset pagination: the `next` of the previous page (same filters
+                 *     and sort). Reads on from there without counting the skipped rows;
+                 *     `page` must then be absent or 1.
+                 */
+                after?: string;
             };
             header?: never;
             path?: never;
@@ -4502,10 +4473,10 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["PageResponse_ProductResponse"];
+                    "application/json": components["schemas"]["ProductPage"];
                 };
             };
-            /** @description Bad filter, sort, page or size */
+            /** @description Bad filter, sort, cursor, page or size */
             422: {
                 headers: {
                     [name: string]: unknown;

@@ -8,8 +8,8 @@ use std::collections::HashSet;
 
 use chrono::{DateTime, Duration, SubsecRound, Utc};
 use keel_domain::catalog::{
-    Category, CategoryId, CategoryName, CategoryRef, CategoryRepo, Product, ProductFilter,
-    ProductId, ProductName, ProductRepo, ProductSort, Slug, StorageKey,
+    Category, CategoryId, CategoryName, CategoryRef, CategoryRepo, Product, ProductCursor,
+    ProductFilter, ProductId, ProductName, ProductRepo, ProductSort, Slug, StorageKey,
 };
 use keel_domain::money::{Currency, Money};
 use keel_domain::{Page, PageRequest, RepoError};
@@ -598,6 +598,88 @@ async fn every_sort_order_breaks_ties_by_id_and_pages_are_stable() {
         let beyond = products.list(&filter, page(4, 3)).await.unwrap();
         assert!(beyond.items.is_empty());
         assert_eq!(beyond.total, 7);
+
+        // The keyset cursor walks the same order without offsets.
+        let mut walked = Vec::new();
+        let mut after = None;
+        loop {
+            let keyset = ProductFilter {
+                after: after.clone(),
+                ..filter.clone()
+            };
+            let one = products.list(&keyset, page(1, 3)).await.unwrap();
+            assert_eq!(one.total, 7, "{sort:?} after {after:?}");
+            let Some(last) = one.items.last() else { break };
+            after = Some(ProductCursor::after(last, sort));
+            walked.extend(one.items.iter().map(|p| p.id));
+            assert!(walked.len() <= 7, "{sort:?} keyset walk does not end");
+        }
+        assert_eq!(walked, expected, "{sort:?} keyset");
+    }
+}
+
+/// The page statement on 20,000 products, planned by the database: each
+/// sort key reads its own index (no sort of the whole table), and on
+/// PostgreSQL a search term uses the trigram index.
+#[tokio::test]
+async fn the_list_statement_reads_the_sort_indexes_and_the_trigram_index() {
+    let db = common::fresh_db().await;
+    let insert = if common::on_postgres() {
+        "INSERT INTO products (id, name, slug, description, price_cents, currency, stock, \
+         is_active, created_at, updated_at) \
+         SELECT gen_random_uuid(), 'Product ' || g, 'product-' || g, 'Batch ' || (g % 97), \
+         100 + g % 500, 'EUR', 10, true, now() - g * interval '1 second', now() \
+         FROM generate_series(1, 20000) g"
+    } else {
+        "WITH RECURSIVE g(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM g WHERE n < 20000) \
+         INSERT INTO products (id, name, slug, description, price_cents, currency, stock, \
+         is_active, created_at, updated_at) \
+         SELECT randomblob(16), 'Product ' || n, 'product-' || n, 'Batch ' || (n % 97), \
+         100 + n % 500, 'EUR', 10, 1, '2026-12-01T00:00:00+00:00', '2026-12-01T00:00:00+00:00' FROM g"
+    };
+    db.execute_unprepared(insert).await.unwrap();
+    db.execute_unprepared("ANALYZE").await.unwrap();
+    let (_, products) = repos(db);
+    for (sort, index) in [
+        (ProductSort::NameAsc, "idx_products_name"),
+        (ProductSort::NameDesc, "idx_products_name"),
+        (ProductSort::PriceAsc, "idx_products_price"),
+        (ProductSort::PriceDesc, "idx_products_price"),
+        (ProductSort::Newest, "idx_products_newest"),
+    ] {
+        let filter = ProductFilter {
+            sort,
+            ..ProductFilter::default()
+        };
+        let plan = products
+            .explain_list(&filter, page(40, 20))
+            .await
+            .unwrap()
+            .join("\n");
+        assert!(
+            plan.contains(index),
+            "{sort:?} does not use {index}:\n{plan}"
+        );
+        if common::on_postgres() {
+            // The outer rows come off the index in order: no Sort node.
+            assert!(!plan.contains("Sort  ("), "{sort:?} sorts:\n{plan}");
+        } else {
+            assert!(
+                !plan.contains("USE TEMP B-TREE FOR ORDER BY"),
+                "{sort:?} sorts:\n{plan}"
+            );
+        }
+    }
+    if common::on_postgres() {
+        let plan = products
+            .explain_list(&search("product 1234"), page(1, 20))
+            .await
+            .unwrap()
+            .join("\n");
+        assert!(
+            plan.contains("idx_products_search_trgm"),
+            "the search does not use the trigram index:\n{plan}"
+        );
     }
 }
 
@@ -628,6 +710,53 @@ async fn the_list_loads_the_images_of_every_product_on_the_page() {
     };
     let listed = list_all(&products, filter).await;
     assert_eq!(listed.items, vec![mug, cup, bowl]);
+}
+
+/// A list page is one statement: its rows, their image keys and the total
+/// (or only rows and images while the total is cached); a page past the
+/// end, which has no row to carry the total, counts apart.
+#[tokio::test]
+async fn a_list_page_is_one_statement_with_its_images_and_total() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering as AtomicOrdering};
+    let mut db = common::fresh_db().await;
+    let statements = Arc::new(AtomicUsize::new(0));
+    let counter = statements.clone();
+    db.set_metric_callback(move |_| {
+        counter.fetch_add(1, AtomicOrdering::SeqCst);
+    });
+    let (_, products) = repos(db);
+    for i in 0..5 {
+        let mut p = product(&format!("Mug {i}"), &format!("mug-{i}"), 100 + i);
+        p.images = vec![key(&format!("mug{i}a.png")), key(&format!("mug{i}b.png"))];
+        products.create(&p).await.unwrap();
+    }
+    let filter = ProductFilter {
+        sort: ProductSort::PriceAsc,
+        ..ProductFilter::default()
+    };
+    for (n, label) in [(1, "total counted"), (2, "total cached")] {
+        statements.store(0, AtomicOrdering::SeqCst);
+        let one = products.list(&filter, page(n, 2)).await.unwrap();
+        assert_eq!(statements.load(AtomicOrdering::SeqCst), 1, "{label}");
+        assert_eq!(one.total, 5, "{label}");
+        let first = &one.items[0];
+        let i = (n - 1) * 2;
+        assert_eq!(first.name, format!("Mug {i}"));
+        assert_eq!(
+            first.images,
+            vec![key(&format!("mug{i}a.png")), key(&format!("mug{i}b.png"))]
+        );
+    }
+    // A search term is another filter: its total is counted in the page.
+    statements.store(0, AtomicOrdering::SeqCst);
+    let found = products.list(&search("mug 3"), page(1, 2)).await.unwrap();
+    assert_eq!(statements.load(AtomicOrdering::SeqCst), 1);
+    assert_eq!((found.total, found.items.len()), (1, 1));
+    statements.store(0, AtomicOrdering::SeqCst);
+    let past = products.list(&search("mug"), page(9, 2)).await.unwrap();
+    assert_eq!((past.total, past.items.len()), (5, 0));
+    assert_eq!(statements.load(AtomicOrdering::SeqCst), 2);
 }
 
 #[tokio::test]

@@ -49,3 +49,52 @@ async fn an_upload_directory_is_ready_only_while_writable() {
     assert!(storage.probe_writable().await.is_err());
     std::fs::remove_file(&root).unwrap();
 }
+
+/// PostgreSQL on loopback without an `sslmode` in the URL: no TLS (it
+/// protects nothing on one machine and costs CPU per message); an explicit
+/// `sslmode` is obeyed. SQLite has no connection to encrypt.
+#[tokio::test]
+async fn postgres_on_loopback_skips_tls_unless_the_url_asks_for_it() {
+    use sea_orm::ConnectionTrait;
+    let db = common::fresh_db().await;
+    if !common::on_postgres() {
+        assert_eq!(db.get_database_backend(), sea_orm::DatabaseBackend::Sqlite);
+        return;
+    }
+    let url = common::last_url();
+    assert!(
+        url.contains("127.0.0.1") || url.contains("localhost"),
+        "{url}"
+    );
+    let tls = |db: sea_orm::DatabaseConnection| async move {
+        let row = db
+            .query_one_raw(sea_orm::Statement::from_string(
+                sea_orm::DatabaseBackend::Postgres,
+                "SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()",
+            ))
+            .await
+            .unwrap()
+            .unwrap();
+        row.try_get_by_index::<bool>(0).unwrap()
+    };
+    assert!(!tls(db).await, "loopback without sslmode uses no TLS");
+    let server_has_tls = {
+        let db = Database::connect(&url, 1).await.unwrap();
+        let row = db
+            .query_one_raw(sea_orm::Statement::from_string(
+                sea_orm::DatabaseBackend::Postgres,
+                "SHOW ssl",
+            ))
+            .await
+            .unwrap()
+            .unwrap();
+        row.try_get_by_index::<String>(0).unwrap() == "on"
+    };
+    if server_has_tls {
+        let sep = if url.contains('?') { '&' } else { '?' };
+        let asked = Database::connect(&format!("{url}{sep}sslmode=require"), 1)
+            .await
+            .unwrap();
+        assert!(tls(asked).await, "an explicit sslmode=require is obeyed");
+    }
+}

@@ -144,6 +144,11 @@ async fn products_are_searched_filtered_sorted_and_paged() {
         (Some(3), Some(2))
     );
     assert_eq!(names(&page), vec!["Lemon tart"]);
+    assert_eq!(
+        page["next"],
+        Value::Null,
+        "a page that is not full ends the list"
+    );
     for bad in ["sort=cheapest", "size=0", "min_price=-1", "min_price=abc"] {
         assert_problem(
             s.app.get(&format!("/api/v1/products?{bad}"), None).await,
@@ -151,6 +156,76 @@ async fn products_are_searched_filtered_sorted_and_paged() {
         )
         .await;
     }
+}
+
+#[tokio::test]
+async fn the_keyset_cursor_walks_every_sort_order_and_is_refused_elsewhere() {
+    let s = shop().await;
+    for (name, cents) in [
+        ("Rye", 300),
+        ("Spelt", 300),
+        ("Oat", 150),
+        ("Wheat", 500),
+        ("Barley", 150),
+    ] {
+        s.product(json!({"name": name, "price_cents": cents, "currency": "EUR"}))
+            .await;
+    }
+    let get = |q: String| {
+        let app = &s.app;
+        async move { app.get(&format!("/api/v1/products?{q}"), None).await }
+    };
+    for sort in ["name", "-name", "price", "-price", "-created_at"] {
+        let whole: Value = get(format!("sort={sort}&size=100"))
+            .await
+            .json()
+            .await
+            .unwrap();
+        let expected: Vec<Value> = whole["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["id"].clone())
+            .collect();
+        assert_eq!(expected.len(), 5);
+        let mut walked = Vec::new();
+        let mut query = format!("sort={sort}&size=2");
+        loop {
+            let page: Value = get(query.clone()).await.json().await.unwrap();
+            assert_eq!(page["total"], 5, "{sort}: the total counts the whole list");
+            walked.extend(
+                page["data"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|p| p["id"].clone()),
+            );
+            match page["next"].as_str() {
+                Some(next) => query = format!("sort={sort}&size=2&after={next}"),
+                None => break,
+            }
+            assert!(walked.len() <= 5, "{sort}: the walk does not end");
+        }
+        assert_eq!(walked, expected, "{sort}");
+    }
+    let first: Value = get("sort=name&size=2".into()).await.json().await.unwrap();
+    let next = first["next"].as_str().unwrap().to_owned();
+    // A cursor belongs to its sort order, and replaces the page number.
+    for bad in [
+        format!("sort=price&size=2&after={next}"),
+        format!("sort=name&size=2&page=2&after={next}"),
+        "after=zz".to_owned(),
+        "after=".to_owned(),
+        format!("after={}", "ab".repeat(2000)),
+    ] {
+        assert_problem(get(bad).await, StatusCode::UNPROCESSABLE_ENTITY).await;
+    }
+    let explicit_first: Value = get(format!("sort=name&size=2&page=1&after={next}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(explicit_first["data"][0]["name"], "Rye");
 }
 
 #[tokio::test]

@@ -1,5 +1,6 @@
 //! Catalog: categories, products, their images and the ports that store them.
 
+pub mod cursor;
 pub mod error;
 pub mod image;
 pub mod model;
@@ -7,6 +8,7 @@ pub mod ports;
 pub mod slug;
 pub mod values;
 
+pub use cursor::{CursorKey, ProductCursor};
 pub use error::StorageError;
 pub use image::{ImageInfo, ImageType, StorageKey, StoredFile};
 pub use model::{Category, Product, ProductFilter, ProductSort};

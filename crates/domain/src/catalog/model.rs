@@ -178,21 +178,25 @@ pub struct ProductFilter {
     pub max_price: Option<i64>,
     /// The order.
     pub sort: ProductSort,
+    /// Keyset pagination: only products after this one in `sort` order.
+    pub after: Option<super::cursor::ProductCursor>,
 }
 
 impl ProductFilter {
     /// Builds a filter from raw query parameters: `q` is trimmed (blank
-    /// means none), `category` is an id or slug, `sort` defaults to newest.
+    /// means none), `category` is an id or slug, `sort` defaults to newest,
+    /// `after` is a cursor written for that sort order.
     ///
     /// # Errors
-    /// Every invalid field at once: `q`, `category`, `sort` and those of
-    /// [`validate`](Self::validate).
+    /// Every invalid field at once: `q`, `category`, `sort`, `after` and
+    /// those of [`validate`](Self::validate).
     pub fn parse(
         q: Option<&str>,
         category: Option<&str>,
         min_price: Option<i64>,
         max_price: Option<i64>,
         sort: Option<&str>,
+        after: Option<&str>,
     ) -> Result<Self, Vec<FieldError>> {
         let mut errors = Vec::new();
         let query = q.map(str::trim).filter(|q| !q.is_empty());
@@ -214,12 +218,20 @@ impl ProductFilter {
                 None
             })
             .unwrap_or_default();
+        let after = after
+            .map(|raw| super::cursor::ProductCursor::decode(raw, sort))
+            .transpose()
+            .unwrap_or_else(|e| {
+                errors.push(e);
+                None
+            });
         let filter = Self {
             query: query.map(str::to_owned),
             category,
             min_price,
             max_price,
             sort,
+            after,
         };
         if let Err(price_errors) = filter.validate() {
             errors.extend(price_errors);

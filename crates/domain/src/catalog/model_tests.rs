@@ -1,6 +1,7 @@
 use chrono::Duration;
 
 use super::*;
+use crate::catalog::ProductCursor;
 use crate::money::Currency;
 
 fn product(now: DateTime<Utc>) -> Product {
@@ -140,8 +141,15 @@ fn price_bounds_must_be_non_negative() {
 
 #[test]
 fn parsing_a_filter_normalises_the_query_and_defaults_the_sort() {
-    let f =
-        ProductFilter::parse(Some("  latte "), Some("hot-drinks"), Some(1), Some(9), None).unwrap();
+    let f = ProductFilter::parse(
+        Some("  latte "),
+        Some("hot-drinks"),
+        Some(1),
+        Some(9),
+        None,
+        None,
+    )
+    .unwrap();
     assert_eq!(f.query.as_deref(), Some("latte"));
     assert_eq!(
         f.category,
@@ -151,7 +159,7 @@ fn parsing_a_filter_normalises_the_query_and_defaults_the_sort() {
         (f.min_price, f.max_price, f.sort),
         (Some(1), Some(9), ProductSort::Newest)
     );
-    let blank = ProductFilter::parse(Some("   "), None, None, None, Some("-price")).unwrap();
+    let blank = ProductFilter::parse(Some("   "), None, None, None, Some("-price"), None).unwrap();
     assert_eq!((blank.query, blank.sort), (None, ProductSort::PriceDesc));
 }
 
@@ -164,8 +172,33 @@ fn parsing_a_filter_reports_every_bad_field_at_once() {
         Some(-1),
         None,
         Some("cheap"),
+        Some("not a cursor"),
     )
     .unwrap_err();
-    assert_eq!(fields(&errors), ["q", "category", "sort", "min_price"]);
-    assert!(ProductFilter::parse(Some(&"q".repeat(200)), None, None, None, None).is_ok());
+    assert_eq!(
+        fields(&errors),
+        ["q", "category", "sort", "after", "min_price"]
+    );
+    assert!(ProductFilter::parse(Some(&"q".repeat(200)), None, None, None, None, None).is_ok());
+}
+
+#[test]
+fn parsing_a_filter_decodes_a_cursor_of_its_sort_order_only() {
+    let now = chrono::Utc::now();
+    let p = Product::new(
+        ProductName::parse("Latte").unwrap(),
+        Slug::parse("latte").unwrap(),
+        Money::price(350, Currency::EUR).unwrap(),
+        now,
+    )
+    .unwrap();
+    let text = ProductCursor::after(&p, ProductSort::PriceAsc).encode();
+    let f = ProductFilter::parse(None, None, None, None, Some("price"), Some(&text)).unwrap();
+    assert_eq!(
+        f.after,
+        Some(ProductCursor::after(&p, ProductSort::PriceAsc))
+    );
+    let errors =
+        ProductFilter::parse(None, None, None, None, Some("name"), Some(&text)).unwrap_err();
+    assert_eq!(fields(&errors), ["after"]);
 }

@@ -1,7 +1,7 @@
 //! Catalog request and response bodies.
 
 use chrono::{DateTime, Utc};
-use keel_domain::catalog::{Category, Product};
+use keel_domain::catalog::{Category, Product, ProductCursor, ProductSort};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -142,6 +142,11 @@ pub struct ProductListQuery {
     /// Page size, 1 to 100.
     #[param(minimum = 1, maximum = 100)]
     pub size: Option<u64>,
+    /// Keyset pagination: the `next` of the previous page (same filters
+    /// and sort). Reads on from there without counting the skipped rows;
+    /// `page` must then be absent or 1.
+    #[param(min_length = 2, max_length = 2048, pattern = "^([0-9a-f]{2})+$")]
+    pub after: Option<String>,
 }
 
 /// `POST /products`.
@@ -232,8 +237,43 @@ pub struct ImageResponse {
     pub url: String,
 }
 
-/// A page of [`ProductResponse`].
-pub type ProductPage = crate::page::PageResponse<ProductResponse>;
+/// A page of [`ProductResponse`]: the list envelope plus `next`, the
+/// `?after=` cursor of the following page.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ProductPage {
+    /// Items on this page.
+    pub data: Vec<ProductResponse>,
+    /// Items over all pages.
+    pub total: u64,
+    /// This page's number, from 1 (1 for a page read with `after`).
+    pub page: u64,
+    /// Page size.
+    pub size: u64,
+    /// Number of pages.
+    pub pages: u64,
+    /// Pass as `?after=` (with the same filters and sort) for the next
+    /// page; `null` when this page is not full, so nothing follows.
+    pub next: Option<String>,
+}
+
+impl ProductPage {
+    /// The response for `page`, read in `sort` order.
+    pub fn new(page: keel_domain::Page<Product>, sort: ProductSort) -> Self {
+        let next = (page.items.len() as u64 == page.request.size())
+            .then(|| page.items.last())
+            .flatten()
+            .map(|last| ProductCursor::after(last, sort).encode());
+        let envelope = crate::page::PageResponse::from_page(page, ProductResponse::from);
+        Self {
+            data: envelope.data,
+            total: envelope.total,
+            page: envelope.page,
+            size: envelope.size,
+            pages: envelope.pages,
+            next,
+        }
+    }
+}
 
 fn currency_object() -> utoipa::openapi::schema::ObjectBuilder {
     utoipa::openapi::schema::ObjectBuilder::new()

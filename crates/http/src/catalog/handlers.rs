@@ -5,8 +5,8 @@ use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
 use futures_util::StreamExt;
 use keel_application::catalog::{CatalogService, NewProduct, ProductPatch};
-use keel_domain::PageRequest;
 use keel_domain::catalog::{CategoryId, ProductFilter, ProductId, ProductRef};
+use keel_domain::{FieldError, PageRequest};
 use uuid::Uuid;
 
 use super::UploadLimit;
@@ -101,8 +101,8 @@ pub async fn delete_category(
 /// Browse active products (public): search, category and price filters, sort, pages.
 #[utoipa::path(get, path = "/api/v1/products", tag = "catalog", params(ProductListQuery),
     responses(
-        (status = 200, body = crate::page::PageResponse<ProductResponse>),
-        (status = 422, body = Problem, content_type = "application/problem+json", description = "Bad filter, sort, page or size"),
+        (status = 200, body = ProductPage),
+        (status = 422, body = Problem, content_type = "application/problem+json", description = "Bad filter, sort, cursor, page or size"),
     ))]
 pub async fn list_products(
     catalog: web::Data<CatalogService>,
@@ -116,7 +116,15 @@ pub async fn list_products(
         q.min_price,
         q.max_price,
         q.sort.as_deref(),
+        q.after.as_deref(),
     );
+    let page = match page {
+        Ok(p) if q.after.is_some() && p.page() != 1 => Err(vec![FieldError::new(
+            "page",
+            "must be absent or 1 with after",
+        )]),
+        page => page,
+    };
     let (page, filter) = match (page, filter) {
         (Ok(p), Ok(f)) => (p, f),
         (p, f) => {
@@ -126,7 +134,7 @@ pub async fn list_products(
         }
     };
     let products = catalog.products(&filter, page).await?;
-    Ok(HttpResponse::Ok().json(ProductPage::from_page(products, Into::into)))
+    Ok(HttpResponse::Ok().json(ProductPage::new(products, filter.sort)))
 }
 
 /// One active product by id or slug (public).

@@ -6,6 +6,7 @@ use std::time::Duration;
 use keel_domain::{Cause, RepoError};
 use sea_orm::sea_query::LikeExpr;
 use sea_orm::sqlx::Error as SqlxError;
+use sea_orm::sqlx::postgres::PgSslMode;
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{
     ConnectOptions, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbErr, RuntimeErr,
@@ -72,6 +73,15 @@ impl Database {
                     .busy_timeout(Duration::from_secs(10))
             });
         }
+        if Self::kind(url) == Some(DatabaseKind::Postgres) && !url.contains("sslmode=") {
+            opts.map_sqlx_postgres_opts(|o| {
+                if is_loopback(o.get_host()) {
+                    o.ssl_mode(PgSslMode::Disable)
+                } else {
+                    o
+                }
+            });
+        }
         sea_orm::Database::connect(opts).await
     }
 
@@ -100,6 +110,22 @@ impl Database {
     pub async fn execute(db: &DatabaseConnection, sql: &str) -> Result<(), DbErr> {
         db.execute_unprepared(sql).await.map(|_| ())
     }
+}
+
+/// Whether a PostgreSQL host never leaves this machine (loopback or a Unix
+/// socket directory). Without an explicit `sslmode` such connections skip
+/// TLS: it protects nothing there and costs CPU on both ends for every
+/// message (docs/benchmarks.md measures it). Any other host keeps
+/// the driver's default (`prefer`); set `sslmode=require` or stricter in
+/// `DATABASE_URL` to insist.
+fn is_loopback(host: &str) -> bool {
+    host.starts_with('/')
+        || host.eq_ignore_ascii_case("localhost")
+        || host
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
 }
 
 /// The file path of a `sqlite:` URL, `None` for in-memory databases.
@@ -261,6 +287,30 @@ pub(crate) fn like_pattern(needle: &str) -> LikeExpr {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn loopback_hosts_and_socket_directories_are_local() {
+        for host in [
+            "127.0.0.1",
+            "127.8.9.1",
+            "localhost",
+            "LOCALHOST",
+            "::1",
+            "[::1]",
+            "/var/run/postgresql",
+        ] {
+            assert!(is_loopback(host), "{host}");
+        }
+        for host in [
+            "10.0.0.5",
+            "db.example.com",
+            "postgres",
+            "::2",
+            "localhost.example.com",
+        ] {
+            assert!(!is_loopback(host), "{host}");
+        }
+    }
 
     #[test]
     fn sqlite_file_is_taken_from_the_url() {

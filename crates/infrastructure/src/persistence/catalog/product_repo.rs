@@ -5,13 +5,13 @@ use std::collections::HashMap;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use keel_domain::catalog::{
-    CategoryId, CategoryRef, Product, ProductFilter, ProductId, ProductRepo, ProductSort, Slug,
-    StorageKey,
+    CategoryId, CategoryRef, CursorKey, Product, ProductCursor, ProductFilter, ProductId,
+    ProductRepo, ProductSort, Slug, StorageKey,
 };
 use keel_domain::money::{Currency, Money};
 use keel_domain::{Page, PageRequest, RepoError};
 use sea_orm::ActiveValue::Set;
-use sea_orm::sea_query::{Expr, ExprTrait, Query};
+use sea_orm::sea_query::{Expr, ExprTrait, Query, QueryStatementBuilder};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, Order,
     PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
@@ -198,6 +198,67 @@ fn list_condition(filter: &ProductFilter) -> Condition {
     cond
 }
 
+/// The image keys of the outer `products` row, in upload order, joined by
+/// spaces (keys are `[a-z0-9.]`), aggregated inside the list statement.
+/// `string_agg` with `ORDER BY` is PostgreSQL's and SQLite's (3.44+) alike.
+const IMAGE_KEYS_SQL: &str = r#"(SELECT string_agg("pi"."storage_key", ' ' ORDER BY "pi"."created_at", "pi"."id") FROM "product_images" AS "pi" WHERE "pi"."product_id" = "products"."id")"#;
+
+/// Alias of the aggregated image keys in a list row.
+const IMAGES_COLUMN: &str = "keel_image_keys";
+
+/// Alias of the list total in a list row.
+const TOTAL_COLUMN: &str = "keel_list_total";
+
+/// A list row: the product, its image keys and (unless cached) the total.
+struct ListRow {
+    model: products::Model,
+    images: Option<String>,
+    total: Option<i64>,
+}
+
+impl sea_orm::FromQueryResult for ListRow {
+    fn from_query_result(res: &sea_orm::QueryResult, pre: &str) -> Result<Self, sea_orm::DbErr> {
+        Ok(Self {
+            model: products::Model::from_query_result(res, pre)?,
+            images: res.try_get(pre, IMAGES_COLUMN)?,
+            total: res.try_get(pre, TOTAL_COLUMN).ok(),
+        })
+    }
+}
+
+/// `(SELECT COUNT(*) FROM products WHERE <filter>)`: uncorrelated, so both
+/// engines evaluate it once per statement, while the outer query still
+/// stops after its page on the sort index.
+fn total_subquery(filter: &ProductFilter) -> Expr {
+    let count = Query::select()
+        .expr(Expr::cust("COUNT(*)"))
+        .from(products::Entity)
+        .cond_where(list_condition(filter))
+        .to_owned();
+    Expr::SubQuery(None, Box::new(count.into_sub_query_statement()))
+}
+
+/// Rows strictly after `cursor` in its order: `(key, id) > (k, i)` for an
+/// ascending sort, `<` for a descending one (a row-value comparison both
+/// engines answer from the `(key, id)` sort index).
+fn keyset_condition(cursor: &ProductCursor) -> Expr {
+    let (column, order) = sort_key(cursor.sort);
+    let value = match &cursor.key {
+        CursorKey::Name(name) => Expr::value(name.clone()),
+        CursorKey::Price(cents) => Expr::value(*cents),
+        CursorKey::Created(at) => Expr::value(*at),
+    };
+    let left = Expr::tuple([
+        Expr::col((products::Entity, column)),
+        Expr::col((products::Entity, products::Column::Id)),
+    ]);
+    let right = Expr::tuple([value, Expr::value(cursor.id.as_uuid())]);
+    match order {
+        Order::Asc => left.gt(right),
+        _ => left.lt(right),
+    }
+}
+
 /// The sort key and direction of `sort`; the id breaks ties in the same
 /// direction.
 fn sort_key(sort: ProductSort) -> (products::Column, Order) {
@@ -210,7 +271,69 @@ fn sort_key(sort: ProductSort) -> (products::Column, Order) {
     }
 }
 
+/// The one statement of a list page: the page's rows in order, each with
+/// its image keys and, when `with_total`, the filter's total.
+fn list_query(
+    filter: &ProductFilter,
+    page: PageRequest,
+    with_total: bool,
+) -> sea_orm::Select<products::Entity> {
+    let (key, order) = sort_key(filter.sort);
+    let mut cond = list_condition(filter);
+    if let Some(after) = &filter.after {
+        cond = cond.add(keyset_condition(after));
+    }
+    let mut query = products::Entity::find()
+        .filter(cond)
+        .expr_as(Expr::cust(IMAGE_KEYS_SQL), IMAGES_COLUMN);
+    if with_total {
+        query = query.expr_as(total_subquery(filter), TOTAL_COLUMN);
+    }
+    let offset = if filter.after.is_some() {
+        0
+    } else {
+        page.offset()
+    };
+    query
+        .order_by(key, order.clone())
+        .order_by(products::Column::Id, order)
+        .offset(offset)
+        .limit(page.size())
+}
+
 impl SeaOrmProductRepo {
+    /// The database's plan for the statement [`ProductRepo::list`] sends for
+    /// `filter` and `page` (with its total), one line per plan line:
+    /// `EXPLAIN` on PostgreSQL, `EXPLAIN QUERY PLAN` on SQLite. For tests
+    /// and diagnosis; it reads nothing but the plan.
+    ///
+    /// # Errors
+    /// The driver's error.
+    pub async fn explain_list(
+        &self,
+        filter: &ProductFilter,
+        page: PageRequest,
+    ) -> Result<Vec<String>, RepoError> {
+        use sea_orm::{DatabaseBackend, QueryTrait, Statement};
+        let backend = self.db.get_database_backend();
+        let stmt = list_query(filter, page, true).build(backend);
+        let (prefix, column) = match backend {
+            DatabaseBackend::Sqlite => ("EXPLAIN QUERY PLAN ", 3),
+            _ => ("EXPLAIN ", 0),
+        };
+        let explain = Statement {
+            sql: format!("{prefix}{}", stmt.sql),
+            ..stmt
+        };
+        self.db
+            .query_all_raw(explain)
+            .await
+            .map_err(repo_err)?
+            .iter()
+            .map(|row| row.try_get_by_index::<String>(column).map_err(repo_err))
+            .collect()
+    }
+
     async fn find_one(&self, cond: Condition) -> Result<Option<Product>, RepoError> {
         let Some(row) = products::Entity::find()
             .filter(cond)
@@ -327,34 +450,39 @@ impl ProductRepo for SeaOrmProductRepo {
         filter: &ProductFilter,
         page: PageRequest,
     ) -> Result<Page<Product>, RepoError> {
-        let query = products::Entity::find().filter(list_condition(filter));
         let total_key = format!(
             "{:?}|{:?}|{:?}|{:?}",
             filter.query, filter.category, filter.min_price, filter.max_price
         );
-        let total = match self.totals.get(&total_key) {
-            Some(total) => total,
-            None => {
-                let total = query.clone().count(&self.db).await.map_err(repo_err)?;
-                self.totals.insert(total_key, total);
-                total
-            }
-        };
-        let (key, order) = sort_key(filter.sort);
-        let rows = query
-            .order_by(key, order.clone())
-            .order_by(products::Column::Id, order)
-            .offset(page.offset())
-            .limit(page.size())
+        let cached_total = self.totals.get(&total_key);
+        let rows: Vec<ListRow> = list_query(filter, page, cached_total.is_none())
+            .into_model()
             .all(&self.db)
             .await
             .map_err(repo_err)?;
-        let mut images = image_keys_of(&self.db, rows.iter().map(|r| r.id).collect()).await?;
+        let total = match (cached_total, rows.first()) {
+            (Some(total), _) => total,
+            (None, Some(first)) => {
+                u64::try_from(first.total.unwrap_or_default()).unwrap_or_default()
+            }
+            // A page past the end carries no total: count on its own.
+            (None, None) => products::Entity::find()
+                .filter(list_condition(filter))
+                .count(&self.db)
+                .await
+                .map_err(repo_err)?,
+        };
+        if cached_total.is_none() {
+            self.totals.insert(total_key, total);
+        }
         let items = rows
             .into_iter()
             .map(|row| {
-                let keys = images.remove(&row.id).unwrap_or_default();
-                product_from_row(row, keys)
+                let keys = row
+                    .images
+                    .map(|k| k.split(' ').map(str::to_owned).collect())
+                    .unwrap_or_default();
+                product_from_row(row.model, keys)
             })
             .collect::<Result<_, _>>()?;
         Ok(Page {

@@ -1,10 +1,8 @@
 //! [`ProfileRepo`] on SeaORM. One profile is read in four queries whatever
 //! its number of contacts and jobs (profile, location, contacts, jobs); a
-//! search page in two (rows with their total, their locations). Whether the
+//! search page in one (rows with their locations and total). Whether the
 //! owner is active is a column kept by triggers (migration 17), so neither
 //! joins `users`.
-
-use std::collections::HashMap;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -19,13 +17,16 @@ use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait,
     ActiveValue::{NotSet, Set},
-    ColumnTrait, Condition, DatabaseConnection, DatabaseTransaction, EntityTrait, IntoActiveModel,
-    QueryFilter, QueryOrder,
+    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DatabaseTransaction, EntityTrait,
+    FromQueryResult, IntoActiveModel, JoinType, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect, QueryTrait,
 };
-use uuid::Uuid;
 
 use super::entities::{profile_contacts, profile_job_history, profile_locations, profiles};
-use crate::persistence::database::{begin_write, like_pattern, newest_first_page, repo_err};
+use crate::persistence::database::{begin_write, like_pattern, repo_err};
+
+/// Alias of the window count in a search row.
+const SEARCH_TOTAL: &str = "keel_total";
 
 /// [`ProfileRepo`] over `profiles`, `profile_locations`, `profile_contacts`
 /// and `profile_job_history`.
@@ -355,31 +356,43 @@ impl ProfileRepo for SeaOrmProfileRepo {
         if let Some(city) = &filter.city {
             cond = cond.add(profiles::Column::CityKey.eq(city.to_lowercase()));
         }
-        let (total, rows) = newest_first_page(
-            &self.db,
-            profiles::Entity::find().filter(cond),
-            profiles::Column::CreatedAt,
-            profiles::Column::Id,
-            page,
-        )
-        .await?;
-        let location_ids: Vec<Uuid> = rows.iter().filter_map(|r| r.location_id).collect();
-        let mut locations: HashMap<Uuid, Location> = HashMap::new();
-        if !location_ids.is_empty() {
-            for row in profile_locations::Entity::find()
-                .filter(profile_locations::Column::Id.is_in(location_ids))
-                .all(&self.db)
+        // One statement: the page's rows, each with its location (a left
+        // join on the primary key) and the window count of every match.
+        let location = profiles::Entity::belongs_to(profile_locations::Entity)
+            .from(profiles::Column::LocationId)
+            .to(profile_locations::Column::Id)
+            .into();
+        let stmt = profiles::Entity::find()
+            .filter(cond.clone())
+            .join(JoinType::LeftJoin, location)
+            .select_also(profile_locations::Entity)
+            .expr_as(Expr::cust("COUNT(*) OVER ()"), SEARCH_TOTAL)
+            .order_by_desc(profiles::Column::CreatedAt)
+            .order_by_desc(profiles::Column::Id)
+            .offset(page.offset())
+            .limit(page.size())
+            .build(self.db.get_database_backend());
+        let rows = self.db.query_all_raw(stmt).await.map_err(repo_err)?;
+        let total = match rows.first() {
+            Some(first) => u64::try_from(first.try_get::<i64>("", SEARCH_TOTAL).map_err(repo_err)?)
+                .unwrap_or_default(),
+            None if page.offset() == 0 => 0,
+            // A page past the end carries no total: count on its own.
+            None => profiles::Entity::find()
+                .filter(cond)
+                .count(&self.db)
                 .await
-                .map_err(repo_err)?
-            {
-                locations.insert(row.id, location_from_row(row)?);
-            }
-        }
+                .map_err(repo_err)?,
+        };
         let items = rows
-            .into_iter()
+            .iter()
             .map(|row| {
-                let location = row.location_id.and_then(|id| locations.remove(&id));
-                profile_from_row(row, location)
+                let profile = profiles::Model::from_query_result(row, "A_").map_err(repo_err)?;
+                let location = profile_locations::Model::from_query_result_optional(row, "B_")
+                    .map_err(repo_err)?
+                    .map(location_from_row)
+                    .transpose()?;
+                profile_from_row(profile, location)
             })
             .collect::<Result<_, _>>()?;
         Ok(Page {
