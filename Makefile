@@ -14,7 +14,7 @@ TEST_RUNNER := $(shell $(CARGO) nextest --version >/dev/null 2>&1 && echo "nexte
 -include .env
 export
 
-.PHONY: run build cluster cluster-stop test test-sqlite test-postgres test-redis test-client client fuzz lint check-layers fmt bench clean-test-dbs
+.PHONY: run build cluster cluster-stop test test-sqlite test-postgres test-redis test-client client fuzz lint check-layers fmt bench profile clean-test-dbs
 
 ## Serve on SQLite (./data/keel.db), applying migrations first.
 run:
@@ -115,3 +115,7 @@ fmt:
 ## Release build + wrk on loopback, SQLite and PostgreSQL; writes docs/benchmarks.md.
 bench:
 	bash scripts/bench.sh
+
+## perf profile of uncached /users/me and the product mix; writes docs/profile.md.
+profile:
+	bash scripts/profile.sh

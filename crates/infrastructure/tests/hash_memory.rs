@@ -18,7 +18,7 @@ fn rss_kib() -> u64 {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn two_hundred_hashes_hold_no_more_than_the_concurrency_of_buffers() {
-    let hasher = Arc::new(Argon2Hasher::new(2, 1_000));
+    let hasher = Arc::new(Argon2Hasher::new(2, 1_000, 0));
     let hash = hasher
         .hash(&PlainPassword::parse("memory bound", "password").unwrap())
         .await

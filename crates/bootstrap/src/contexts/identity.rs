@@ -107,7 +107,7 @@ pub fn ports(
 ) -> IdentityPorts {
     let cores = std::thread::available_parallelism().map_or(2, usize::from);
     let concurrency = match settings.auth.hash_concurrency {
-        0 => cores.saturating_sub(1).max(1),
+        0 => cores.max(1),
         n => n,
     };
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
@@ -131,7 +131,11 @@ pub fn ports(
         users,
         accounts: Arc::new(SeaOrmAccountRepo::new(db.clone())),
         sessions,
-        hasher: Arc::new(Argon2Hasher::new(concurrency, settings.auth.hash_queue)),
+        hasher: Arc::new(Argon2Hasher::new(
+            concurrency,
+            settings.auth.hash_queue,
+            settings.auth.hash_nice,
+        )),
         tokens: Arc::new(JwtTokenService::new(JwtConfig {
             secret: secret_bytes(settings),
             issuer: settings.auth.issuer.clone(),

@@ -21,8 +21,12 @@ pub struct AuthSettings {
     pub login_max_failures: u32,
     /// Window of the failure count and length of the lockout.
     pub login_window_secs: u64,
-    /// Password hashes computed at once; 0 = cores - 1 (at least 1).
+    /// Password hashes computed at once (each on its own thread); 0 = one
+    /// per core.
     pub hash_concurrency: usize,
+    /// Nice value of the hashing threads (Linux; 0..=19): above the
+    /// requests' 0, so requests win the cores from a login flood.
+    pub hash_nice: i32,
     /// Password checks that may wait for a hashing turn; more are shed with
     /// 503 and `Retry-After` (each waits ~30 ms per turn ahead of it).
     pub hash_queue: usize,
@@ -42,6 +46,7 @@ impl Default for AuthSettings {
             login_max_failures: 5,
             login_window_secs: 900,
             hash_concurrency: 0,
+            hash_nice: 10,
             hash_queue: 32,
             session_cache_ttl_secs: 5,
         }

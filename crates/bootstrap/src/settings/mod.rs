@@ -197,6 +197,11 @@ impl Settings {
                 "APP__AUTH__SESSION_CACHE_TTL_SECS must be at most 5: revocations must reach every instance within 5 s".into(),
             ));
         }
+        if !(0..=19).contains(&self.auth.hash_nice) {
+            return Err(SettingsError::Invalid(
+                "APP__AUTH__HASH_NICE must be between 0 and 19".into(),
+            ));
+        }
         if self.rate_limit.enabled && self.rate_limit.per_minute == 0 {
             return Err(SettingsError::Invalid(
                 "APP__RATE_LIMIT__PER_MINUTE must be positive when limits are on".into(),

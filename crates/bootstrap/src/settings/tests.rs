@@ -79,3 +79,17 @@ fn cors_origins_are_split_on_commas() {
         vec!["https://a.example", "https://b.example"]
     );
 }
+
+#[test]
+fn the_hashing_threads_nice_value_must_be_a_lowering_one() {
+    let mut s = with_env("development", None);
+    assert_eq!(s.auth.hash_nice, 10);
+    for ok in [0, 10, 19] {
+        s.auth.hash_nice = ok;
+        assert!(s.validate().is_ok(), "{ok}");
+    }
+    for bad in [-1, -20, 20] {
+        s.auth.hash_nice = bad;
+        assert!(s.validate().is_err(), "{bad}");
+    }
+}

@@ -1,14 +1,13 @@
 //! Argon2id password hashing, off the async workers, in bounded memory.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError, mpsc};
 
 use argon2::password_hash::rand_core::{OsRng, RngCore};
 use argon2::password_hash::{Output, ParamsString, PasswordHash as Phc, SaltString};
 use argon2::{Algorithm, Argon2, Block, Params, Version};
 use async_trait::async_trait;
 use keel_domain::identity::{HashError, PasswordHash, PasswordHasher, PlainPassword};
-use tokio::sync::Semaphore;
 
 /// The largest memory cost a stored hash may ask for (64 MiB); anything
 /// bigger is refused rather than allocated.
@@ -19,21 +18,28 @@ fn failed(e: impl std::fmt::Display) -> HashError {
 }
 
 /// [`PasswordHasher`] with Argon2id at the OWASP minimum (m=19456 KiB, t=2,
-/// p=1). Every hash and verify runs on tokio's blocking pool; at most
-/// `concurrency` run at once, each in one of `concurrency` reused memory
-/// buffers, so hashing never holds more than `concurrency` × 19 MiB however
-/// many logins arrive (freed 19 MiB buffers are not reliably returned to the
-/// system by the allocator; reused ones never need to be). At most
-/// `queue` more wait for a turn; beyond that a check is shed at once with
+/// p=1). Hashes run on `concurrency` dedicated threads (`keel-hash-N`),
+/// never on the async workers; each thread owns one reused 19 MiB buffer,
+/// so hashing never holds more than `concurrency` × 19 MiB however many
+/// logins arrive (freed 19 MiB buffers are not reliably returned to the
+/// system by the allocator; reused ones never need to be). The threads run
+/// at a raised nice value (Linux), so when requests and hashes compete for
+/// the cores the requests win and a login flood cannot stall them; with
+/// the cores otherwise idle the hashes get all of them. At most `queue`
+/// more checks wait for a thread; beyond that a check is shed at once with
 /// [`HashError::Busy`] (503 with `Retry-After`), so a flood of logins cannot
-/// delay a real one without end.
+/// delay a real one without end. A check whose caller gave up before its
+/// turn (a client that disconnected) is skipped, not computed.
 pub struct Argon2Hasher {
-    permits: Arc<Semaphore>,
-    memory: Arc<Mutex<Vec<Vec<Block>>>>,
+    jobs: Mutex<mpsc::Sender<Job>>,
     admitted: Arc<AtomicUsize>,
+    buffers: Arc<AtomicUsize>,
     limit: usize,
     dummy: String,
 }
+
+/// One hash or verify for a hashing thread: runs in the thread's buffer.
+type Job = Box<dyn FnOnce(&mut Vec<Block>) + Send>;
 
 /// Counts a check from admission until it returns or is dropped.
 struct Admission(Arc<AtomicUsize>);
@@ -41,6 +47,34 @@ struct Admission(Arc<AtomicUsize>);
 impl Drop for Admission {
     fn drop(&mut self) {
         self.0.fetch_sub(1, Ordering::AcqRel);
+    }
+}
+
+/// Lowers the calling thread's priority to `nice` (Linux keeps a nice value
+/// per thread); elsewhere, or when refused, the thread keeps its priority.
+fn lower_priority(nice: i32) {
+    #[cfg(target_os = "linux")]
+    if nice > 0
+        && let Err(e) = rustix::process::setpriority_process(Some(rustix::thread::gettid()), nice)
+    {
+        tracing::warn!(error = %e, "could not lower the hashing thread's priority");
+    }
+    #[cfg(not(target_os = "linux"))]
+    let _ = nice;
+}
+
+/// A hashing thread: takes jobs until the hasher is dropped.
+fn hashing_thread(jobs: Arc<Mutex<mpsc::Receiver<Job>>>, buffers: Arc<AtomicUsize>, nice: i32) {
+    lower_priority(nice);
+    let mut blocks: Vec<Block> = Vec::new();
+    loop {
+        let job = jobs.lock().unwrap_or_else(PoisonError::into_inner).recv();
+        let Ok(job) = job else { return };
+        let had_buffer = !blocks.is_empty();
+        job(&mut blocks);
+        if !had_buffer && !blocks.is_empty() {
+            buffers.fetch_add(1, Ordering::AcqRel);
+        }
     }
 }
 
@@ -108,29 +142,40 @@ fn compute(
 }
 
 impl Argon2Hasher {
-    /// A hasher that runs at most `concurrency` (at least 1) hashes at once
-    /// and lets at most `queue` more wait.
+    /// A hasher with `concurrency` (at least 1) hashing threads at nice
+    /// value `nice` (0 keeps the requests' priority) that lets at most
+    /// `queue` more checks wait.
     ///
     /// # Panics
-    /// Never in practice: hashing a random password with default parameters cannot fail.
-    pub fn new(concurrency: usize, queue: usize) -> Self {
+    /// When a thread cannot be started (the process is out of threads), or
+    /// never in practice: hashing a random password with default
+    /// parameters cannot fail.
+    pub fn new(concurrency: usize, queue: usize, nice: i32) -> Self {
         let concurrency = concurrency.max(1);
         let mut random = [0u8; 24];
         OsRng.fill_bytes(&mut random);
         let dummy = hash_into(&random, &mut Vec::new())
             .expect("argon2 with default parameters hashes any input");
+        let (sender, receiver) = mpsc::channel::<Job>();
+        let receiver = Arc::new(Mutex::new(receiver));
+        let buffers = Arc::new(AtomicUsize::new(0));
+        for n in 0..concurrency {
+            let (receiver, buffers) = (receiver.clone(), buffers.clone());
+            std::thread::Builder::new()
+                .name(format!("keel-hash-{n}"))
+                .spawn(move || hashing_thread(receiver, buffers, nice))
+                .expect("a hashing thread starts");
+        }
         Self {
-            permits: Arc::new(Semaphore::new(concurrency)),
-            memory: Arc::new(Mutex::new(Vec::new())),
+            jobs: Mutex::new(sender),
             admitted: Arc::new(AtomicUsize::new(0)),
+            buffers,
             limit: concurrency + queue,
             dummy,
         }
     }
 
-    /// Runs `work` on the blocking pool with one of the reused buffers. The
-    /// permit travels with the work, so a caller that gives up (a client
-    /// that disconnects) frees its turn only when the hash is really done.
+    /// Runs `work` on a hashing thread with its buffer and waits for it.
     async fn blocking<T: Send + 'static>(
         &self,
         work: impl FnOnce(&mut Vec<Block>) -> Result<T, HashError> + Send + 'static,
@@ -139,32 +184,25 @@ impl Argon2Hasher {
         if self.admitted.fetch_add(1, Ordering::AcqRel) >= self.limit {
             return Err(HashError::Busy);
         }
-        let permit = self.permits.clone().acquire_owned().await.map_err(failed)?;
-        let memory = self.memory.clone();
-        tokio::task::spawn_blocking(move || {
-            let mut blocks = memory
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner)
-                .pop()
-                .unwrap_or_default();
-            let result = work(&mut blocks);
-            memory
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner)
-                .push(blocks);
-            drop(permit);
-            result
-        })
-        .await
-        .map_err(failed)?
-    }
-
-    /// How many memory buffers exist (at most the concurrency).
-    pub fn buffers(&self) -> usize {
-        self.memory
+        let (done, result) = tokio::sync::oneshot::channel();
+        let job: Job = Box::new(move |blocks| {
+            if !done.is_closed() {
+                let _ = done.send(work(blocks));
+            }
+        });
+        self.jobs
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
-            .len()
+            .send(job)
+            .map_err(|_| failed("the hashing threads have stopped"))?;
+        result
+            .await
+            .map_err(|_| failed("a hashing thread stopped mid-hash"))?
+    }
+
+    /// How many hashing buffers exist (at most the concurrency).
+    pub fn buffers(&self) -> usize {
+        self.buffers.load(Ordering::Acquire)
     }
 }
 
@@ -193,7 +231,7 @@ mod tests {
 
     #[tokio::test]
     async fn hashes_verify_only_the_right_password() {
-        let hasher = Argon2Hasher::new(1, 8);
+        let hasher = Argon2Hasher::new(1, 8, 0);
         let hash = hasher
             .hash(&PlainPassword::parse("correct horse", "password").unwrap())
             .await
@@ -210,13 +248,13 @@ mod tests {
 
     #[tokio::test]
     async fn unknown_users_never_verify() {
-        let hasher = Argon2Hasher::new(1, 8);
+        let hasher = Argon2Hasher::new(1, 8, 0);
         assert!(!hasher.verify("anything at all", None).await.unwrap());
     }
 
     #[tokio::test]
     async fn a_corrupt_stored_hash_is_an_error_not_a_match() {
-        let hasher = Argon2Hasher::new(1, 8);
+        let hasher = Argon2Hasher::new(1, 8, 0);
         assert!(
             hasher
                 .verify("x", Some(PasswordHash::new("not-a-phc")))
@@ -233,7 +271,7 @@ mod tests {
             .hash_password(b"interop secret", &salt)
             .unwrap()
             .to_string();
-        let hasher = Argon2Hasher::new(1, 8);
+        let hasher = Argon2Hasher::new(1, 8, 0);
         assert!(
             hasher
                 .verify("interop secret", Some(PasswordHash::new(reference.clone())))
@@ -260,7 +298,7 @@ mod tests {
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn memory_is_bounded_by_the_concurrency_and_a_full_queue_sheds() {
-        let hasher = Arc::new(Argon2Hasher::new(2, 3));
+        let hasher = Arc::new(Argon2Hasher::new(2, 3, 0));
         let hash = hasher
             .hash(&PlainPassword::parse("queued secret", "password").unwrap())
             .await
@@ -286,5 +324,81 @@ mod tests {
         assert!(hasher.buffers() <= 2, "{} buffers", hasher.buffers());
         // Once the flood is over a check is admitted again.
         assert!(hasher.verify("queued secret", Some(hash)).await.unwrap());
+    }
+
+    #[cfg(target_os = "linux")]
+    #[tokio::test]
+    async fn hashes_run_on_named_threads_at_the_configured_nice_value() {
+        let nice_of_caller = rustix::process::getpriority_process(None).unwrap();
+        let hasher = Argon2Hasher::new(1, 8, 7);
+        let (name, nice) = hasher
+            .blocking(|_| {
+                let name = std::thread::current().name().map(str::to_owned);
+                let nice = rustix::process::getpriority_process(Some(rustix::thread::gettid()))
+                    .map_err(failed)?;
+                Ok((name, nice))
+            })
+            .await
+            .unwrap();
+        assert_eq!(name.as_deref(), Some("keel-hash-0"));
+        // 7, unless the caller already runs lower and may not climb back.
+        assert!(
+            nice == 7 || (nice_of_caller > 7 && nice == nice_of_caller),
+            "nice {nice}, caller {nice_of_caller}"
+        );
+        assert_eq!(
+            rustix::process::getpriority_process(None).unwrap(),
+            nice_of_caller,
+            "only the hashing thread is lowered"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_check_whose_caller_gave_up_is_skipped() {
+        let hasher = Arc::new(Argon2Hasher::new(1, 8, 0));
+        let ran = Arc::new(AtomicUsize::new(0));
+        // Hold the only thread while a second check is queued and abandoned.
+        let (release, hold) = std::sync::mpsc::channel::<()>();
+        let holding = {
+            let hasher = hasher.clone();
+            tokio::spawn(async move {
+                hasher
+                    .blocking(move |_| {
+                        hold.recv().map_err(failed)?;
+                        Ok(())
+                    })
+                    .await
+            })
+        };
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        let counted = ran.clone();
+        let abandoned = tokio::time::timeout(
+            std::time::Duration::from_millis(50),
+            hasher.blocking(move |_| {
+                counted.fetch_add(1, Ordering::SeqCst);
+                Ok(())
+            }),
+        )
+        .await;
+        assert!(
+            abandoned.is_err(),
+            "the second check waits behind the first"
+        );
+        release.send(()).unwrap();
+        holding.await.unwrap().unwrap();
+        // A later check runs after the skipped one.
+        let counted = ran.clone();
+        hasher
+            .blocking(move |_| {
+                counted.fetch_add(10, Ordering::SeqCst);
+                Ok(())
+            })
+            .await
+            .unwrap();
+        assert_eq!(
+            ran.load(Ordering::SeqCst),
+            10,
+            "the abandoned check never ran"
+        );
     }
 }

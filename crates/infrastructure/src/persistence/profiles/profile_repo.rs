@@ -13,13 +13,13 @@ use keel_domain::profiles::{
     ProfileView,
 };
 use keel_domain::{Page, PageRequest, RepoError};
-use sea_orm::sea_query::Expr;
+use sea_orm::sea_query::{Alias, Asterisk, Expr, ExprTrait, JoinType, Order, Query};
 use sea_orm::{
     ActiveModelTrait,
     ActiveValue::{NotSet, Set},
-    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DatabaseTransaction, EntityTrait,
-    FromQueryResult, IntoActiveModel, JoinType, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect, QueryTrait,
+    ColumnTrait, Condition, ConnectionTrait, DatabaseBackend, DatabaseConnection,
+    DatabaseTransaction, EntityTrait, FromQueryResult, IdenStatic, IntoActiveModel, Iterable,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait,
 };
 
 use super::entities::{profile_contacts, profile_job_history, profile_locations, profiles};
@@ -27,6 +27,9 @@ use crate::persistence::database::{begin_write, like_pattern, repo_err};
 
 /// Alias of the window count in a search row.
 const SEARCH_TOTAL: &str = "keel_total";
+
+/// Prefix of the location columns in a search row.
+const LOCATION_PREFIX: &str = "loc_";
 
 /// [`ProfileRepo`] over `profiles`, `profile_locations`, `profile_contacts`
 /// and `profile_job_history`.
@@ -356,22 +359,56 @@ impl ProfileRepo for SeaOrmProfileRepo {
         if let Some(city) = &filter.city {
             cond = cond.add(profiles::Column::CityKey.eq(city.to_lowercase()));
         }
-        // One statement: the page's rows, each with its location (a left
-        // join on the primary key) and the window count of every match.
-        let location = profiles::Entity::belongs_to(profile_locations::Entity)
-            .from(profiles::Column::LocationId)
-            .to(profile_locations::Column::Id)
-            .into();
-        let stmt = profiles::Entity::find()
+        // One statement: the page (rows in order with the window count of
+        // every match) as a subquery, then each of its rows' location by
+        // primary key: 20 index lookups after the LIMIT. On PostgreSQL the
+        // lookup is a LATERAL subquery with LIMIT 1, which the planner
+        // cannot flatten: a plain join let it hash every location (a scan
+        // of the whole table per page at a few thousand rows); SQLite
+        // always looks a primary key up.
+        let inner = profiles::Entity::find()
             .filter(cond.clone())
-            .join(JoinType::LeftJoin, location)
-            .select_also(profile_locations::Entity)
             .expr_as(Expr::cust("COUNT(*) OVER ()"), SEARCH_TOTAL)
             .order_by_desc(profiles::Column::CreatedAt)
             .order_by_desc(profiles::Column::Id)
             .offset(page.offset())
             .limit(page.size())
-            .build(self.db.get_database_backend());
+            .into_query();
+        let (page_alias, loc) = (Alias::new("page"), Alias::new("loc"));
+        let mut outer = Query::select();
+        outer.column((page_alias.clone(), Asterisk));
+        for column in profile_locations::Column::iter() {
+            outer.expr_as(
+                Expr::col((loc.clone(), column)),
+                Alias::new(format!("{LOCATION_PREFIX}{}", column.as_str())),
+            );
+        }
+        outer.from_subquery(inner, page_alias.clone());
+        let location_of_page = Expr::col((page_alias.clone(), profiles::Column::LocationId));
+        let backend = self.db.get_database_backend();
+        if backend == DatabaseBackend::Postgres {
+            let lookup = Query::select()
+                .column(Asterisk)
+                .from(profile_locations::Entity)
+                .and_where(Expr::col(profile_locations::Column::Id).eq(location_of_page))
+                .limit(1)
+                .to_owned();
+            outer.join_lateral(JoinType::LeftJoin, lookup, loc, Expr::cust("TRUE"));
+        } else {
+            outer.join_as(
+                JoinType::LeftJoin,
+                profile_locations::Entity,
+                loc.clone(),
+                Expr::col((loc, profile_locations::Column::Id)).eq(location_of_page),
+            );
+        }
+        outer
+            .order_by(
+                (page_alias.clone(), profiles::Column::CreatedAt),
+                Order::Desc,
+            )
+            .order_by((page_alias, profiles::Column::Id), Order::Desc);
+        let stmt = backend.build(&outer);
         let rows = self.db.query_all_raw(stmt).await.map_err(repo_err)?;
         let total = match rows.first() {
             Some(first) => u64::try_from(first.try_get::<i64>("", SEARCH_TOTAL).map_err(repo_err)?)
@@ -387,11 +424,12 @@ impl ProfileRepo for SeaOrmProfileRepo {
         let items = rows
             .iter()
             .map(|row| {
-                let profile = profiles::Model::from_query_result(row, "A_").map_err(repo_err)?;
-                let location = profile_locations::Model::from_query_result_optional(row, "B_")
-                    .map_err(repo_err)?
-                    .map(location_from_row)
-                    .transpose()?;
+                let profile = profiles::Model::from_query_result(row, "").map_err(repo_err)?;
+                let location =
+                    profile_locations::Model::from_query_result_optional(row, LOCATION_PREFIX)
+                        .map_err(repo_err)?
+                        .map(location_from_row)
+                        .transpose()?;
                 profile_from_row(profile, location)
             })
             .collect::<Result<_, _>>()?;
