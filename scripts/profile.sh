@@ -68,8 +68,12 @@ profile() { # $1 = name, then wrk arguments
     echo "### $name ($rps req/s under perf)"
     echo
     echo '```'
-    perf report -i "$WORK/$name.data" --stdio --no-children --sort dso,symbol --percent-limit 1.5 2>/dev/null \
-      | grep -E '^ +[0-9.]+%' | head -30 | sed -E 's/ +$//'
+    perf report -i "$WORK/$name.data" --stdio --no-children -g none --sort dso,symbol --percent-limit 0.7 2>/dev/null \
+      | grep -E '^ +[0-9.]+%' | head -40 | sed -E 's/[ -]+$//'
+    echo
+    echo "by object:"
+    perf report -i "$WORK/$name.data" --stdio --no-children -g none --sort dso 2>/dev/null \
+      | grep -E '^ +[0-9.]+%' | head -8 | sed -E 's/[ -]+$//'
     echo '```'
     echo
   } >>"$WORK/report.md"
@@ -90,7 +94,7 @@ Written by \`make profile\` (scripts/profile.sh) on $(date -u +%Y-%m-%dT%H:%MZ),
 $(nproc) cores ($(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo)). Release keel on
 PostgreSQL with the session and list caches off, \`wrk -t2 -c64\`, every
 thread of keel sampled by \`perf record -e cpu-clock -g\` at 499 Hz for
-${DURATION} s. Self time per symbol (no children), symbols above 1.5%;
+${DURATION} s. Self time per symbol (no children), symbols above 0.7%, then the share of each binary;
 \`[kernel.kallsyms]\` is time in the kernel on keel's behalf (mostly
 socket reads and writes to the client and to PostgreSQL).
 

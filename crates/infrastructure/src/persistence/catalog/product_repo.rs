@@ -11,10 +11,12 @@ use keel_domain::catalog::{
 use keel_domain::money::{Currency, Money};
 use keel_domain::{Page, PageRequest, RepoError};
 use sea_orm::ActiveValue::Set;
-use sea_orm::sea_query::{Expr, ExprTrait, Query, QueryStatementBuilder};
+use sea_orm::sea_query::{
+    Alias, Asterisk, Expr, ExprTrait, Query, QueryStatementBuilder, SelectStatement,
+};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, Order,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+    FromQueryResult, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait,
 };
 use uuid::Uuid;
 
@@ -198,10 +200,13 @@ fn list_condition(filter: &ProductFilter) -> Condition {
     cond
 }
 
-/// The image keys of the outer `products` row, in upload order, joined by
+/// The image keys of the outer `page` row, in upload order, joined by
 /// spaces (keys are `[a-z0-9.]`), aggregated inside the list statement.
 /// `string_agg` with `ORDER BY` is PostgreSQL's and SQLite's (3.44+) alike.
-const IMAGE_KEYS_SQL: &str = r#"(SELECT string_agg("pi"."storage_key", ' ' ORDER BY "pi"."created_at", "pi"."id") FROM "product_images" AS "pi" WHERE "pi"."product_id" = "products"."id")"#;
+const IMAGE_KEYS_SQL: &str = r#"(SELECT string_agg("pi"."storage_key", ' ' ORDER BY "pi"."created_at", "pi"."id") FROM "product_images" AS "pi" WHERE "pi"."product_id" = "page"."id")"#;
+
+/// Alias of the page subquery [`IMAGE_KEYS_SQL`] refers to.
+const PAGE_ALIAS: &str = "page";
 
 /// Alias of the aggregated image keys in a list row.
 const IMAGES_COLUMN: &str = "keel_image_keys";
@@ -271,34 +276,40 @@ fn sort_key(sort: ProductSort) -> (products::Column, Order) {
     }
 }
 
-/// The one statement of a list page: the page's rows in order, each with
-/// its image keys and, when `with_total`, the filter's total.
-fn list_query(
-    filter: &ProductFilter,
-    page: PageRequest,
-    with_total: bool,
-) -> sea_orm::Select<products::Entity> {
+/// The one statement of a list page: the page's rows in order (with the
+/// filter's total when `with_total`) as a subquery, and each of its rows'
+/// image keys computed outside it, so only the page's rows run the image
+/// subquery: inside, the rows an `OFFSET` skips ran it too (thousands of
+/// lookups on a deep page).
+fn list_query(filter: &ProductFilter, page: PageRequest, with_total: bool) -> SelectStatement {
     let (key, order) = sort_key(filter.sort);
     let mut cond = list_condition(filter);
     if let Some(after) = &filter.after {
         cond = cond.add(keyset_condition(after));
     }
-    let mut query = products::Entity::find()
-        .filter(cond)
-        .expr_as(Expr::cust(IMAGE_KEYS_SQL), IMAGES_COLUMN);
+    let mut inner = products::Entity::find().filter(cond);
     if with_total {
-        query = query.expr_as(total_subquery(filter), TOTAL_COLUMN);
+        inner = inner.expr_as(total_subquery(filter), TOTAL_COLUMN);
     }
     let offset = if filter.after.is_some() {
         0
     } else {
         page.offset()
     };
-    query
+    let inner = inner
         .order_by(key, order.clone())
-        .order_by(products::Column::Id, order)
+        .order_by(products::Column::Id, order.clone())
         .offset(offset)
         .limit(page.size())
+        .into_query();
+    let page_alias = Alias::new(PAGE_ALIAS);
+    Query::select()
+        .column((page_alias.clone(), Asterisk))
+        .expr_as(Expr::cust(IMAGE_KEYS_SQL), IMAGES_COLUMN)
+        .from_subquery(inner, page_alias.clone())
+        .order_by((page_alias.clone(), key), order.clone())
+        .order_by((page_alias, products::Column::Id), order)
+        .to_owned()
 }
 
 impl SeaOrmProductRepo {
@@ -314,9 +325,9 @@ impl SeaOrmProductRepo {
         filter: &ProductFilter,
         page: PageRequest,
     ) -> Result<Vec<String>, RepoError> {
-        use sea_orm::{DatabaseBackend, QueryTrait, Statement};
+        use sea_orm::{DatabaseBackend, Statement};
         let backend = self.db.get_database_backend();
-        let stmt = list_query(filter, page, true).build(backend);
+        let stmt = backend.build(&list_query(filter, page, true));
         let (prefix, column) = match backend {
             DatabaseBackend::Sqlite => ("EXPLAIN QUERY PLAN ", 3),
             _ => ("EXPLAIN ", 0),
@@ -455,8 +466,11 @@ impl ProductRepo for SeaOrmProductRepo {
             filter.query, filter.category, filter.min_price, filter.max_price
         );
         let cached_total = self.totals.get(&total_key);
-        let rows: Vec<ListRow> = list_query(filter, page, cached_total.is_none())
-            .into_model()
+        let stmt = self
+            .db
+            .get_database_backend()
+            .build(&list_query(filter, page, cached_total.is_none()));
+        let rows = ListRow::find_by_statement(stmt)
             .all(&self.db)
             .await
             .map_err(repo_err)?;
