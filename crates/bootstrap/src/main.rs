@@ -6,12 +6,6 @@ use clap::Parser;
 use keel_bootstrap::cli::{self, Cli};
 use keel_bootstrap::{Settings, telemetry};
 
-/// mimalloc instead of glibc's malloc: allocation and free were about 12%
-/// of an uncached request's CPU in the profile (docs/profile.md), and
-/// mimalloc's per-thread pages suit actix's thread-per-core workers.
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 #[tokio::main]
 async fn main() -> ExitCode {
     let cli = Cli::parse();
