@@ -15,8 +15,8 @@ use sea_orm::sea_query::{
     Alias, Asterisk, Expr, ExprTrait, Query, QueryStatementBuilder, SelectStatement,
 };
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, Order,
-    FromQueryResult, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait,
+    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, FromQueryResult,
+    Order, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait,
 };
 use uuid::Uuid;
 
@@ -466,10 +466,10 @@ impl ProductRepo for SeaOrmProductRepo {
             filter.query, filter.category, filter.min_price, filter.max_price
         );
         let cached_total = self.totals.get(&total_key);
-        let stmt = self
-            .db
-            .get_database_backend()
-            .build(&list_query(filter, page, cached_total.is_none()));
+        let stmt =
+            self.db
+                .get_database_backend()
+                .build(&list_query(filter, page, cached_total.is_none()));
         let rows = ListRow::find_by_statement(stmt)
             .all(&self.db)
             .await
