@@ -208,22 +208,9 @@ bench_shop() { # $1 = name, $2 = a token
   local name=$1
   RESULT[$name,list]=$(wrk_run -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" "$BASE/api/v1/products?page=1&size=20")
   RESULT[$name,search]=$(wrk_run -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" "$BASE/api/v1/products?q=batch%2042&size=20")
-  # The mix of issue 13: 70% random pages (1..250 of 20, random sort key),
-  # 30% random searches; and the same walk by keyset cursor is in the
-  # adapter tests, not here (a cursor needs the previous page).
-  cat > "$WORK/mix.lua" <<'LUA'
-local sorts = {"name", "-name", "price", "-price", "-created_at"}
-function init(args)
-  math.randomseed(os.time() + tonumber(tostring(args):match("0x(%x+)") or "0", 16) % 100000)
-end
-function request()
-  if math.random() < 0.7 then
-    return wrk.format("GET", "/api/v1/products?size=20&page=" .. math.random(1, 250) .. "&sort=" .. sorts[math.random(1, 5)])
-  end
-  return wrk.format("GET", "/api/v1/products?size=20&q=batch%20" .. math.random(0, 99))
-end
-LUA
-  RESULT[$name,mix]=$(wrk_run -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" -s "$WORK/mix.lua" "$BASE")
+  # The mix of issue 13 (scripts/wrk/product_mix.lua); the keyset walk is
+  # in the adapter and e2e tests (a cursor needs the previous page).
+  RESULT[$name,mix]=$(wrk_run -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" -s scripts/wrk/product_mix.lua "$BASE")
   local product tokens="" i
   product=$(curl -sf "$BASE/api/v1/products/bench-product-1" | sed -n 's/^{"id":"\([^"]*\)".*/\1/p')
   [ -n "$product" ] || { echo "no bench product"; exit 1; }

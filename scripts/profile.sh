@@ -46,15 +46,6 @@ done
 TOKEN=$(curl -sf -X POST "$BASE/api/v1/auth/register" -H 'content-type: application/json' \
   -d '{"email":"profile@example.com","password":"profile password 1"}' | sed -n 's/.*"access_token":"\([^"]*\)".*/\1/p')
 [ -n "$TOKEN" ] || { echo "no token"; exit 1; }
-cat > "$WORK/mix.lua" <<'LUA'
-local sorts = {"name", "-name", "price", "-price", "-created_at"}
-function request()
-  if math.random() < 0.7 then
-    return wrk.format("GET", "/api/v1/products?size=20&page=" .. math.random(1, 250) .. "&sort=" .. sorts[math.random(1, 5)])
-  end
-  return wrk.format("GET", "/api/v1/products?size=20&q=batch%20" .. math.random(0, 99))
-end
-LUA
 
 profile() { # $1 = name, then wrk arguments
   local name=$1; shift
@@ -83,7 +74,7 @@ profile() { # $1 = name, then wrk arguments
 }
 : >"$WORK/report.md"
 profile users_me -H "Authorization: Bearer $TOKEN" "$BASE/api/v1/users/me"
-profile product_mix -s "$WORK/mix.lua" "$BASE"
+profile product_mix -s scripts/wrk/product_mix.lua "$BASE"
 
 mkdir -p "$(dirname "$OUT")"
 {

@@ -187,11 +187,11 @@ impl CachingUserRepo {
 
     /// Runs a write of user `id`: drops it before and after, then tells
     /// every instance.
-    async fn changing(
+    async fn changing<T>(
         &self,
         id: UserId,
-        write: impl Future<Output = Result<(), RepoError>>,
-    ) -> Result<(), RepoError> {
+        write: impl Future<Output = Result<T, RepoError>>,
+    ) -> Result<T, RepoError> {
         self.by_id.remove(&id);
         let result = write.await;
         self.by_id.remove(&id);
@@ -256,13 +256,8 @@ impl UserRepo for CachingUserRepo {
         email: &Email,
         at: DateTime<Utc>,
     ) -> Result<bool, RepoError> {
-        let mut changed = false;
-        self.changing(id, async {
-            changed = self.inner.mark_email_verified(id, email, at).await?;
-            Ok(())
-        })
-        .await?;
-        Ok(changed)
+        self.changing(id, self.inner.mark_email_verified(id, email, at))
+            .await
     }
 
     async fn change_email(
@@ -272,13 +267,8 @@ impl UserRepo for CachingUserRepo {
         to: &Email,
         at: DateTime<Utc>,
     ) -> Result<bool, RepoError> {
-        let mut changed = false;
-        self.changing(id, async {
-            changed = self.inner.change_email(id, from, to, at).await?;
-            Ok(())
-        })
-        .await?;
-        Ok(changed)
+        self.changing(id, self.inner.change_email(id, from, to, at))
+            .await
     }
 
     async fn set_role(&self, id: UserId, role: Role, at: DateTime<Utc>) -> Result<(), RepoError> {

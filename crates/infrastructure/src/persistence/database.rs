@@ -172,12 +172,32 @@ where
         .all(db)
         .await
         .map_err(repo_err)?;
-    let total = match rows.first() {
-        Some(first) => u64::try_from(first.total).unwrap_or_default(),
-        None if page.offset() == 0 => 0,
-        None => query.count(db).await.map_err(repo_err)?,
-    };
+    let total = page_total(
+        rows.first().map(|r| r.total),
+        page.offset() == 0,
+        query.count(db),
+    )
+    .await?;
     Ok((total, rows.into_iter().map(|r| r.model).collect()))
+}
+
+/// The total of a page whose rows carry it (`carried`, read off its first
+/// row). A page without rows carries none: it is 0 when nothing came before
+/// it (`from_the_start`), else a page past the end, counted on its own
+/// (`count` is only awaited then).
+///
+/// # Errors
+/// The driver's error from `count`.
+pub(crate) async fn page_total(
+    carried: Option<i64>,
+    from_the_start: bool,
+    count: impl std::future::Future<Output = Result<u64, DbErr>>,
+) -> Result<u64, RepoError> {
+    match carried {
+        Some(total) => Ok(u64::try_from(total).unwrap_or_default()),
+        None if from_the_start => Ok(0),
+        None => count.await.map_err(repo_err),
+    }
 }
 
 /// The alias of the window count [`newest_first_page`] adds to each row.

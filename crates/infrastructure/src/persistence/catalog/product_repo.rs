@@ -21,7 +21,7 @@ use sea_orm::{
 use uuid::Uuid;
 
 use crate::cache::TtlCache;
-use crate::persistence::database::{begin_write, like_pattern, repo_err};
+use crate::persistence::database::{begin_write, like_pattern, page_total, repo_err};
 use crate::persistence::entities::{categories, product_images, products};
 
 use super::{corrupt, missing_category};
@@ -474,21 +474,19 @@ impl ProductRepo for SeaOrmProductRepo {
             .all(&self.db)
             .await
             .map_err(repo_err)?;
-        let total = match (cached_total, rows.first()) {
-            (Some(total), _) => total,
-            (None, Some(first)) => {
-                u64::try_from(first.total.unwrap_or_default()).unwrap_or_default()
+        let total = match cached_total {
+            Some(total) => total,
+            None => {
+                let carried = rows.first().map(|r| r.total.unwrap_or_default());
+                let from_the_start = page.offset() == 0 && filter.after.is_none();
+                let count = products::Entity::find()
+                    .filter(list_condition(filter))
+                    .count(&self.db);
+                let total = page_total(carried, from_the_start, count).await?;
+                self.totals.insert(total_key, total);
+                total
             }
-            // A page past the end carries no total: count on its own.
-            (None, None) => products::Entity::find()
-                .filter(list_condition(filter))
-                .count(&self.db)
-                .await
-                .map_err(repo_err)?,
         };
-        if cached_total.is_none() {
-            self.totals.insert(total_key, total);
-        }
         let items = rows
             .into_iter()
             .map(|row| {

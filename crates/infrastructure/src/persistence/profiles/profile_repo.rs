@@ -23,7 +23,7 @@ use sea_orm::{
 };
 
 use super::entities::{profile_contacts, profile_job_history, profile_locations, profiles};
-use crate::persistence::database::{begin_write, like_pattern, repo_err};
+use crate::persistence::database::{begin_write, like_pattern, page_total, repo_err};
 
 /// Alias of the window count in a search row.
 const SEARCH_TOTAL: &str = "keel_total";
@@ -410,17 +410,13 @@ impl ProfileRepo for SeaOrmProfileRepo {
             .order_by((page_alias, profiles::Column::Id), Order::Desc);
         let stmt = backend.build(&outer);
         let rows = self.db.query_all_raw(stmt).await.map_err(repo_err)?;
-        let total = match rows.first() {
-            Some(first) => u64::try_from(first.try_get::<i64>("", SEARCH_TOTAL).map_err(repo_err)?)
-                .unwrap_or_default(),
-            None if page.offset() == 0 => 0,
-            // A page past the end carries no total: count on its own.
-            None => profiles::Entity::find()
-                .filter(cond)
-                .count(&self.db)
-                .await
-                .map_err(repo_err)?,
-        };
+        let carried = rows
+            .first()
+            .map(|first| first.try_get::<i64>("", SEARCH_TOTAL))
+            .transpose()
+            .map_err(repo_err)?;
+        let count = profiles::Entity::find().filter(cond).count(&self.db);
+        let total = page_total(carried, page.offset() == 0, count).await?;
         let items = rows
             .iter()
             .map(|row| {
