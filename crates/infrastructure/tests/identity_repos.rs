@@ -8,11 +8,12 @@ use std::sync::Arc;
 use chrono::{DateTime, Duration, SubsecRound, Utc};
 use keel_domain::identity::{
     AccountProvider, AccountRepo, Email, PasswordHash, Role, Session, SessionId, SessionRepo,
-    TokenPurpose, User, UserFilter, UserRepo, Username, Verification, VerificationRepo,
+    TokenPurpose, User, UserFilter, UserId, UserRepo, Username, Verification, VerificationRepo,
 };
 use keel_domain::{PageRequest, RepoError};
 use keel_infrastructure::persistence::{
-    SeaOrmAccountRepo, SeaOrmSessionRepo, SeaOrmUserRepo, SeaOrmVerificationRepo,
+    BatchingSessionRepo, SeaOrmAccountRepo, SeaOrmSessionRepo, SeaOrmUserRepo,
+    SeaOrmVerificationRepo,
 };
 use uuid::Uuid;
 
@@ -551,6 +552,88 @@ async fn the_token_check_reads_the_live_session_and_its_user_in_one_lookup() {
         .unwrap()
         .unwrap();
     assert!(!found.can_sign_in());
+}
+
+#[tokio::test]
+async fn the_batched_token_check_reads_every_live_session_asked_for_and_nothing_else() {
+    let db = common::fresh_db().await;
+    let users = SeaOrmUserRepo::new(db.clone());
+    let repo = SeaOrmSessionRepo::new(db);
+    let (a, b) = (user("batch-a@example.com"), user("batch-b@example.com"));
+    users.create(&a, None).await.unwrap();
+    users.create(&b, None).await.unwrap();
+    let mut live = Vec::new();
+    for (i, owner) in [&a, &b, &a, &b, &a].into_iter().enumerate() {
+        let family = SessionId::generate();
+        repo.create(&session(
+            owner,
+            family,
+            &format!("b{i}"),
+            Duration::hours(1),
+        ))
+        .await
+        .unwrap();
+        live.push((family, owner.id));
+    }
+    let (revoked, expired) = (SessionId::generate(), SessionId::generate());
+    repo.create(&session(&a, revoked, "br", Duration::hours(1)))
+        .await
+        .unwrap();
+    repo.create(&session(&b, expired, "be", Duration::seconds(-1)))
+        .await
+        .unwrap();
+    repo.revoke_family(revoked, now()).await.unwrap();
+
+    assert!(
+        repo.find_active_with_users(&[], now())
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    // 1, 3 and 5 live ids (padded to 1, 4 and 8), with gone and unknown ones.
+    for n in [1, 3, 5] {
+        let mut asked: Vec<SessionId> = live[..n].iter().map(|(f, _)| *f).collect();
+        asked.extend([revoked, expired, SessionId::generate()]);
+        let mut found: Vec<(SessionId, UserId)> = repo
+            .find_active_with_users(&asked, now())
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|(s, u)| {
+                assert_eq!(s.user_id, u.id);
+                (s.family_id, u.id)
+            })
+            .collect();
+        found.sort();
+        let mut expected = live[..n].to_vec();
+        expected.sort();
+        assert_eq!(found, expected, "{n} live ids");
+    }
+
+    // Concurrent checks through the batching decorator on this database:
+    // each gets its own session's answer.
+    let batching = Arc::new(BatchingSessionRepo::new(Arc::new(repo), 64, 1));
+    let checks: Vec<_> = (0..40)
+        .map(|i| {
+            let batching = batching.clone();
+            let asked = match i % 7 {
+                5 => revoked,
+                6 => expired,
+                k => live[k % live.len()].0,
+            };
+            tokio::spawn(async move { (asked, batching.find_active_with_user(asked, now()).await) })
+        })
+        .collect();
+    for check in checks {
+        let (asked, answer) = check.await.unwrap();
+        match live.iter().find(|(f, _)| *f == asked) {
+            Some((_, owner)) => {
+                let (s, u) = answer.unwrap().expect("a live session");
+                assert_eq!((s.family_id, u.id), (asked, *owner));
+            }
+            None => assert!(answer.unwrap().is_none()),
+        }
+    }
 }
 
 #[tokio::test]

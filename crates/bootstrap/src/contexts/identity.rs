@@ -16,7 +16,7 @@ use keel_infrastructure::invalidation::Invalidations;
 use keel_infrastructure::redis::{Redis, RedisLoginThrottle};
 use keel_infrastructure::clerk::{ClerkBackendApi, ClerkConfig, ClerkIdentityProvider};
 use keel_infrastructure::persistence::{
-    CachingSessionRepo, CachingUserRepo, SeaOrmAccountRepo, SeaOrmSessionRepo, SeaOrmUserRepo,
+    BatchingSessionRepo, CachingSessionRepo, CachingUserRepo, SeaOrmAccountRepo, SeaOrmSessionRepo, SeaOrmUserRepo,
     SeaOrmVerificationRepo,
 };
 use keel_infrastructure::security::{
@@ -96,6 +96,13 @@ pub fn wire(w: &mut Wiring<'_>) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Session-check statements in flight at once: a quarter of the pool, so
+/// checks keep connections free for everything else and, under load, queue
+/// into batches instead of each taking a connection.
+fn session_check_slots(settings: &Settings) -> usize {
+    (settings.database.max_connections as usize / 4).max(1)
+}
+
 /// The identity ports on `db` (also used by `keel create-admin`); the
 /// session and user caches publish through `invalidations` and are tracked
 /// by it; the login throttle counts in `redis` when there is one.
@@ -119,7 +126,11 @@ pub fn ports(
     ));
     let sessions = Arc::new(
         CachingSessionRepo::new(
-            Arc::new(SeaOrmSessionRepo::new(db.clone())),
+            Arc::new(BatchingSessionRepo::new(
+                Arc::new(SeaOrmSessionRepo::new(db.clone())),
+                settings.auth.session_check_batch,
+                session_check_slots(settings),
+            )),
             cache_ttl,
             invalidations.clone(),
         )

@@ -33,6 +33,10 @@ pub struct AuthSettings {
     /// Seconds a verified session and its user are cached per instance
     /// (at most 5; 0 disables). Revocations on this instance apply at once.
     pub session_cache_ttl_secs: u64,
+    /// Most sessions one statement checks when requests' session checks
+    /// are read together (checks that arrive while others are being read
+    /// wait for the next statement); 0 or 1 reads each check alone.
+    pub session_check_batch: usize,
 }
 
 impl Default for AuthSettings {
@@ -49,6 +53,7 @@ impl Default for AuthSettings {
             hash_nice: 10,
             hash_queue: 32,
             session_cache_ttl_secs: 5,
+            session_check_batch: 64,
         }
     }
 }

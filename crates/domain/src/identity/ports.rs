@@ -216,6 +216,19 @@ pub trait SessionRepo: Send + Sync {
         now: DateTime<Utc>,
     ) -> Result<Option<(Session, User)>, RepoError>;
 
+    /// [`SessionRepo::find_active_with_user`] for several sessions in one
+    /// statement: the live sessions among `family_ids` with their users, in
+    /// no particular order; an id without a live session is left out. Lets
+    /// an adapter answer the checks of concurrent requests together.
+    ///
+    /// # Errors
+    /// [`RepoError::Unavailable`] when storage fails.
+    async fn find_active_with_users(
+        &self,
+        family_ids: &[SessionId],
+        now: DateTime<Utc>,
+    ) -> Result<Vec<(Session, User)>, RepoError>;
+
     /// In one transaction: spends row `current` (sets `revoked_at` and
     /// `replaced_by`) only if it is still unspent, and inserts `successor`.
     /// Returns `false`, changing nothing, when the row was already spent, so

@@ -121,6 +121,14 @@ impl SessionRepo for CachingSessionRepo {
         Ok(found)
     }
 
+    async fn find_active_with_users(
+        &self,
+        family_ids: &[SessionId],
+        now: DateTime<Utc>,
+    ) -> Result<Vec<(Session, User)>, RepoError> {
+        self.inner.find_active_with_users(family_ids, now).await
+    }
+
     async fn rotate(&self, current: Uuid, successor: &Session) -> Result<bool, RepoError> {
         let won = self.inner.rotate(current, successor).await?;
         self.live.remove(&successor.family_id);

@@ -1,5 +1,6 @@
 //! SeaORM persistence: connection set-up, entities and repository adapters.
 
+mod batched;
 mod cached;
 mod cached_products;
 pub mod catalog;
@@ -11,6 +12,7 @@ pub mod profiles;
 pub mod webhooks;
 pub mod workspace;
 
+pub use batched::BatchingSessionRepo;
 pub use cached::{CachingSessionRepo, CachingUserRepo};
 pub use cached_products::CachingProductRepo;
 pub use catalog::{SeaOrmCategoryRepo, SeaOrmProductRepo};

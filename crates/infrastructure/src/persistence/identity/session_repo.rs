@@ -123,6 +123,37 @@ impl SessionRepo for SeaOrmSessionRepo {
         }
     }
 
+    async fn find_active_with_users(
+        &self,
+        family_ids: &[SessionId],
+        now: DateTime<Utc>,
+    ) -> Result<Vec<(Session, User)>, RepoError> {
+        let Some(last) = family_ids.last() else {
+            return Ok(Vec::new());
+        };
+        // The id list is padded to a power of two (repeating the last id,
+        // which `IN` ignores), so a handful of statement shapes stay
+        // prepared per connection whatever the batch sizes.
+        let ids: Vec<Uuid> = family_ids
+            .iter()
+            .chain(std::iter::repeat(last))
+            .take(family_ids.len().next_power_of_two())
+            .map(|id| id.as_uuid())
+            .collect();
+        sessions::Entity::find()
+            .filter(sessions::Column::FamilyId.is_in(ids))
+            .filter(live())
+            .filter(sessions::Column::ExpiresAt.gt(now))
+            .find_also_related(users::Entity)
+            .all(&self.db)
+            .await
+            .map_err(repo_err)?
+            .into_iter()
+            .filter_map(|(session, user)| user.map(|u| (session, u)))
+            .map(|(session, user)| Ok((session_from_row(session), user_from_row(user)?)))
+            .collect()
+    }
+
     async fn rotate(&self, current: Uuid, successor: &Session) -> Result<bool, RepoError> {
         let txn = begin_write(&self.db).await.map_err(repo_err)?;
         let spent = sessions::Entity::update_many()
