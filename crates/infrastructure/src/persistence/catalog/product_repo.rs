@@ -11,17 +11,17 @@ use keel_domain::catalog::{
 use keel_domain::money::{Currency, Money};
 use keel_domain::{Page, PageRequest, RepoError};
 use sea_orm::ActiveValue::Set;
-use sea_orm::sea_query::{
-    Alias, Asterisk, Expr, ExprTrait, Query, QueryStatementBuilder, SelectStatement,
-};
+use sea_orm::sea_query::{Expr, ExprTrait, Query, QueryStatementBuilder};
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, FromQueryResult,
-    Order, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait,
+    ColumnTrait, Condition, ConnectionTrait, DatabaseBackend, DatabaseConnection, EntityTrait,
+    FromQueryResult, Order, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Statement,
 };
 use uuid::Uuid;
 
 use crate::cache::TtlCache;
-use crate::persistence::database::{begin_write, like_pattern, page_total, repo_err};
+use crate::persistence::database::{
+    begin_write, like_pattern, page_total, repo_err, with_page_bounds,
+};
 use crate::persistence::entities::{categories, product_images, products};
 
 use super::{corrupt, missing_category};
@@ -163,8 +163,13 @@ async fn image_keys_of(
 
 /// The purchasable products matching every set field of `filter`.
 fn list_condition(filter: &ProductFilter) -> Condition {
+    // `is_active` is written as the bare column, not `= $1`: PostgreSQL
+    // plans a prepared statement once for every binding (a generic plan),
+    // and only a literal lets it prove the sort indexes' partial predicate
+    // (`WHERE is_active AND deleted_at IS NULL`); with a parameter, every
+    // execution was planned anew or fell back to a sort of every row.
     let mut cond = Condition::all()
-        .add(products::Column::IsActive.eq(true))
+        .add(Expr::col((products::Entity, products::Column::IsActive)))
         .add(products::Column::DeletedAt.is_null());
     if let Some(q) = &filter.query {
         // The same expression as the trigram index of the products migration,
@@ -276,40 +281,70 @@ fn sort_key(sort: ProductSort) -> (products::Column, Order) {
     }
 }
 
-/// The one statement of a list page: the page's rows in order (with the
-/// filter's total when `with_total`) as a subquery, and each of its rows'
-/// image keys computed outside it, so only the page's rows run the image
-/// subquery: inside, the rows an `OFFSET` skips ran it too (thousands of
-/// lookups on a deep page).
-fn list_query(filter: &ProductFilter, page: PageRequest, with_total: bool) -> SelectStatement {
+/// Alias of the page's ids and sort keys in [`list_query`].
+const KEYS_ALIAS: &str = "keys";
+
+/// The one statement of a list page, a deferred join: first the page's ids
+/// and sort keys (with the filter's total when `with_total`) as a
+/// subquery, read off the `(key, id)` sort index alone (an index-only scan
+/// on PostgreSQL), so each row an `OFFSET` skips costs an index entry
+/// instead of a table row; then each of the page's rows by primary key,
+/// and its image keys. On PostgreSQL the row is a LATERAL lookup, which the
+/// planner cannot turn into a hash join over the whole table; SQLite always
+/// looks a primary key up. The limit is a literal ([`with_page_bounds`]).
+fn list_query(
+    filter: &ProductFilter,
+    page: PageRequest,
+    with_total: bool,
+    backend: DatabaseBackend,
+) -> Statement {
     let (key, order) = sort_key(filter.sort);
     let mut cond = list_condition(filter);
     if let Some(after) = &filter.after {
         cond = cond.add(keyset_condition(after));
-    }
-    let mut inner = products::Entity::find().filter(cond);
-    if with_total {
-        inner = inner.expr_as(total_subquery(filter), TOTAL_COLUMN);
     }
     let offset = if filter.after.is_some() {
         0
     } else {
         page.offset()
     };
-    let inner = inner
-        .order_by(key, order.clone())
-        .order_by(products::Column::Id, order.clone())
-        .offset(offset)
-        .limit(page.size())
-        .into_query();
-    let page_alias = Alias::new(PAGE_ALIAS);
-    Query::select()
-        .column((page_alias.clone(), Asterisk))
-        .expr_as(Expr::cust(IMAGE_KEYS_SQL), IMAGES_COLUMN)
-        .from_subquery(inner, page_alias.clone())
-        .order_by((page_alias.clone(), key), order.clone())
-        .order_by((page_alias, products::Column::Id), order)
-        .to_owned()
+    let mut keys = Query::select();
+    keys.column((products::Entity, products::Column::Id))
+        .column((products::Entity, key))
+        .from(products::Entity)
+        .cond_where(cond);
+    if with_total {
+        keys.expr_as(total_subquery(filter), TOTAL_COLUMN);
+    }
+    keys.order_by((products::Entity, key), order.clone())
+        .order_by((products::Entity, products::Column::Id), order.clone());
+    let keys = with_page_bounds(backend, &keys, page.size(), offset);
+    let key = sea_orm::IdenStatic::as_str(&key);
+    let dir = match order {
+        Order::Asc => "ASC",
+        _ => "DESC",
+    };
+    let total = if with_total {
+        format!(r#", "{KEYS_ALIAS}"."{TOTAL_COLUMN}""#)
+    } else {
+        String::new()
+    };
+    let row = if backend == DatabaseBackend::Postgres {
+        format!(
+            r#"INNER JOIN LATERAL (SELECT * FROM "products" WHERE "products"."id" = "{KEYS_ALIAS}"."id") AS "{PAGE_ALIAS}" ON TRUE"#
+        )
+    } else {
+        format!(
+            r#"INNER JOIN "products" AS "{PAGE_ALIAS}" ON "{PAGE_ALIAS}"."id" = "{KEYS_ALIAS}"."id""#
+        )
+    };
+    Statement {
+        sql: format!(
+            r#"SELECT "{PAGE_ALIAS}".*, {IMAGE_KEYS_SQL} AS "{IMAGES_COLUMN}"{total} FROM ({keys}) AS "{KEYS_ALIAS}" {row} ORDER BY "{KEYS_ALIAS}"."{key}" {dir}, "{KEYS_ALIAS}"."id" {dir}"#,
+            keys = keys.sql
+        ),
+        ..keys
+    }
 }
 
 impl SeaOrmProductRepo {
@@ -325,9 +360,8 @@ impl SeaOrmProductRepo {
         filter: &ProductFilter,
         page: PageRequest,
     ) -> Result<Vec<String>, RepoError> {
-        use sea_orm::{DatabaseBackend, Statement};
         let backend = self.db.get_database_backend();
-        let stmt = backend.build(&list_query(filter, page, true));
+        let stmt = list_query(filter, page, true, backend);
         let (prefix, column) = match backend {
             DatabaseBackend::Sqlite => ("EXPLAIN QUERY PLAN ", 3),
             _ => ("EXPLAIN ", 0),
@@ -466,10 +500,8 @@ impl ProductRepo for SeaOrmProductRepo {
             filter.query, filter.category, filter.min_price, filter.max_price
         );
         let cached_total = self.totals.get(&total_key);
-        let stmt =
-            self.db
-                .get_database_backend()
-                .build(&list_query(filter, page, cached_total.is_none()));
+        let backend = self.db.get_database_backend();
+        let stmt = list_query(filter, page, cached_total.is_none(), backend);
         let rows = ListRow::find_by_statement(stmt)
             .all(&self.db)
             .await
