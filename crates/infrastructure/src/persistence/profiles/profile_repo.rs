@@ -13,17 +13,19 @@ use keel_domain::profiles::{
     ProfileView,
 };
 use keel_domain::{Page, PageRequest, RepoError};
-use sea_orm::sea_query::{Alias, Asterisk, Expr, ExprTrait, JoinType, Order, Query};
+use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait,
     ActiveValue::{NotSet, Set},
     ColumnTrait, Condition, ConnectionTrait, DatabaseBackend, DatabaseConnection,
     DatabaseTransaction, EntityTrait, FromQueryResult, IdenStatic, IntoActiveModel, Iterable,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait, Statement,
 };
 
 use super::entities::{profile_contacts, profile_job_history, profile_locations, profiles};
-use crate::persistence::database::{begin_write, like_pattern, page_total, repo_err};
+use crate::persistence::database::{
+    begin_write, like_pattern, page_total, repo_err, with_page_bounds,
+};
 
 /// Alias of the window count in a search row.
 const SEARCH_TOTAL: &str = "keel_total";
@@ -360,55 +362,36 @@ impl ProfileRepo for SeaOrmProfileRepo {
             cond = cond.add(profiles::Column::CityKey.eq(city.to_lowercase()));
         }
         // One statement: the page (rows in order with the window count of
-        // every match) as a subquery, then each of its rows' location by
-        // primary key: 20 index lookups after the LIMIT. On PostgreSQL the
-        // lookup is a LATERAL subquery with LIMIT 1, which the planner
-        // cannot flatten: a plain join let it hash every location (a scan
-        // of the whole table per page at a few thousand rows); SQLite
-        // always looks a primary key up.
+        // every match) as a subquery, its limit a literal
+        // (`with_page_bounds`), then each of its rows' location by primary
+        // key: 20 index lookups after the LIMIT. On PostgreSQL the lookup is
+        // a LATERAL subquery with LIMIT 1, which the planner cannot
+        // flatten: a plain join let it hash every location (a scan of the
+        // whole table per page at a few thousand rows); SQLite always looks
+        // a primary key up.
         let inner = profiles::Entity::find()
             .filter(cond.clone())
             .expr_as(Expr::cust("COUNT(*) OVER ()"), SEARCH_TOTAL)
             .order_by_desc(profiles::Column::CreatedAt)
             .order_by_desc(profiles::Column::Id)
-            .offset(page.offset())
-            .limit(page.size())
             .into_query();
-        let (page_alias, loc) = (Alias::new("page"), Alias::new("loc"));
-        let mut outer = Query::select();
-        outer.column((page_alias.clone(), Asterisk));
-        for column in profile_locations::Column::iter() {
-            outer.expr_as(
-                Expr::col((loc.clone(), column)),
-                Alias::new(format!("{LOCATION_PREFIX}{}", column.as_str())),
-            );
-        }
-        outer.from_subquery(inner, page_alias.clone());
-        let location_of_page = Expr::col((page_alias.clone(), profiles::Column::LocationId));
         let backend = self.db.get_database_backend();
-        if backend == DatabaseBackend::Postgres {
-            let lookup = Query::select()
-                .column(Asterisk)
-                .from(profile_locations::Entity)
-                .and_where(Expr::col(profile_locations::Column::Id).eq(location_of_page))
-                .limit(1)
-                .to_owned();
-            outer.join_lateral(JoinType::LeftJoin, lookup, loc, Expr::cust("TRUE"));
+        let inner = with_page_bounds(backend, &inner, page.size(), page.offset());
+        let locations = profile_locations::Column::iter()
+            .map(|c| format!(r#", "loc"."{0}" AS "{LOCATION_PREFIX}{0}""#, c.as_str()))
+            .collect::<String>();
+        let lookup = if backend == DatabaseBackend::Postgres {
+            r#"LEFT JOIN LATERAL (SELECT * FROM "profile_locations" WHERE "profile_locations"."id" = "page"."location_id" LIMIT 1) AS "loc" ON TRUE"#
         } else {
-            outer.join_as(
-                JoinType::LeftJoin,
-                profile_locations::Entity,
-                loc.clone(),
-                Expr::col((loc, profile_locations::Column::Id)).eq(location_of_page),
-            );
-        }
-        outer
-            .order_by(
-                (page_alias.clone(), profiles::Column::CreatedAt),
-                Order::Desc,
-            )
-            .order_by((page_alias, profiles::Column::Id), Order::Desc);
-        let stmt = backend.build(&outer);
+            r#"LEFT JOIN "profile_locations" AS "loc" ON "loc"."id" = "page"."location_id""#
+        };
+        let stmt = Statement {
+            sql: format!(
+                r#"SELECT "page".*{locations} FROM ({}) AS "page" {lookup} ORDER BY "page"."created_at" DESC, "page"."id" DESC"#,
+                inner.sql
+            ),
+            ..inner
+        };
         let rows = self.db.query_all_raw(stmt).await.map_err(repo_err)?;
         let carried = rows
             .first()
