@@ -33,9 +33,10 @@ pub struct AuthSettings {
     /// Seconds a verified session and its user are cached per instance
     /// (at most 5; 0 disables). Revocations on this instance apply at once.
     pub session_cache_ttl_secs: u64,
-    /// Most sessions one statement checks when requests' session checks
-    /// are read together (checks that arrive while others are being read
-    /// wait for the next statement); 0 or 1 reads each check alone.
+    /// Most checks one statement answers when requests' session checks are
+    /// read together (checks that arrive while others are being read wait
+    /// for the next statement); 0 or 1 reads each check alone; at most
+    /// 1,024.
     pub session_check_batch: usize,
 }
 

@@ -197,6 +197,11 @@ impl Settings {
                 "APP__AUTH__SESSION_CACHE_TTL_SECS must be at most 5: revocations must reach every instance within 5 s".into(),
             ));
         }
+        if self.auth.session_check_batch > 1024 {
+            return Err(SettingsError::Invalid(
+                "APP__AUTH__SESSION_CHECK_BATCH must be at most 1024".into(),
+            ));
+        }
         if !(0..=19).contains(&self.auth.hash_nice) {
             return Err(SettingsError::Invalid(
                 "APP__AUTH__HASH_NICE must be between 0 and 19".into(),

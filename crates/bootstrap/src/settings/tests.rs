@@ -81,6 +81,18 @@ fn cors_origins_are_split_on_commas() {
 }
 
 #[test]
+fn the_session_check_batch_is_on_by_default_and_bounded() {
+    let mut s = with_env("development", None);
+    assert_eq!(s.auth.session_check_batch, 64);
+    for ok in [0, 1, 64, 1024] {
+        s.auth.session_check_batch = ok;
+        assert!(s.validate().is_ok(), "{ok}");
+    }
+    s.auth.session_check_batch = 1025;
+    assert!(s.validate().is_err());
+}
+
+#[test]
 fn the_hashing_threads_nice_value_must_be_a_lowering_one() {
     let mut s = with_env("development", None);
     assert_eq!(s.auth.hash_nice, 10);

@@ -19,6 +19,11 @@ use keel_domain::{Cause, RepoError};
 use tokio::sync::{Semaphore, mpsc, oneshot};
 use uuid::Uuid;
 
+/// How long a check may wait for its answer (queue and read) before it is
+/// answered 503: the pool's acquire timeout, which bounded a check's wait
+/// before checks were read together.
+const ANSWER_WITHIN: std::time::Duration = std::time::Duration::from_secs(10);
+
 type Answer = Result<Option<(Session, User)>, RepoError>;
 
 struct Check {
@@ -28,14 +33,17 @@ struct Check {
 }
 
 /// [`SessionRepo`] decorator batching `find_active_with_user`; every other
-/// method passes straight through.
+/// method passes straight through. A batch is read at the latest `now` of
+/// its checks, so callers pass the wall clock (as the token check does).
+/// Under a flood the queue holds one small entry per open request, each
+/// answered 503 after [`ANSWER_WITHIN`] at the latest.
 pub struct BatchingSessionRepo {
     inner: Arc<dyn SessionRepo>,
     queue: Option<mpsc::UnboundedSender<Check>>,
 }
 
 impl BatchingSessionRepo {
-    /// Batches `inner`'s session checks, at most `max_batch` sessions per
+    /// Batches `inner`'s session checks, at most `max_batch` checks per
     /// statement and `in_flight` statements at a time (the rest queue and
     /// go out together when one returns). The batching task runs on the
     /// current tokio runtime; without one, or with `max_batch` below 2,
@@ -90,7 +98,19 @@ async fn answer(inner: &dyn SessionRepo, batch: Vec<Check>) {
     let mut ids: Vec<SessionId> = batch.iter().map(|c| c.family_id).collect();
     ids.sort_unstable();
     ids.dedup();
-    match inner.find_active_with_users(&ids, now).await {
+    let read = match inner.find_active_with_users(&ids, now).await {
+        // A row that does not convert fails the whole statement; read each
+        // check alone then, so only that session's request fails.
+        Err(RepoError::Internal(_)) if batch.len() > 1 => {
+            for check in batch {
+                let alone = inner.find_active_with_user(check.family_id, now).await;
+                let _ = check.reply.send(alone);
+            }
+            return;
+        }
+        read => read,
+    };
+    match read {
         Ok(found) => {
             let found: HashMap<SessionId, (Session, User)> = found
                 .into_iter()
@@ -148,11 +168,15 @@ impl SessionRepo for BatchingSessionRepo {
             // The batching task is gone (its runtime shut down).
             return self.inner.find_active_with_user(family_id, now).await;
         }
-        answer.await.unwrap_or_else(|_| {
-            Err(RepoError::Unavailable(Cause::msg(
+        match tokio::time::timeout(ANSWER_WITHIN, answer).await {
+            Ok(Ok(answer)) => answer,
+            Ok(Err(_)) => Err(RepoError::Unavailable(Cause::msg(
                 "the session check was dropped before it was answered",
-            )))
-        })
+            ))),
+            Err(_) => Err(RepoError::Unavailable(Cause::msg(
+                "the session check waited too long for the database",
+            ))),
+        }
     }
 
     async fn find_active_with_users(
@@ -309,6 +333,41 @@ mod tests {
         assert_eq!(one.await.unwrap().unwrap().unwrap().0.family_id, first);
         assert_eq!(two.await.unwrap().unwrap().unwrap().0.family_id, second);
         assert_eq!(*calls.lock().unwrap(), vec![vec![first], vec![second]]);
+    }
+
+    #[tokio::test]
+    async fn a_row_that_does_not_convert_fails_only_its_own_check() {
+        let families: Vec<SessionId> = (0..4).map(|_| SessionId::generate()).collect();
+        let bad = families[2];
+        let mut inner = MockSessionRepo::new();
+        inner
+            .expect_find_active_with_users()
+            .times(1)
+            .returning(|_, _| Err(RepoError::Internal(Cause::msg("bad row"))));
+        inner
+            .expect_find_active_with_user()
+            .times(4)
+            .returning(move |f, _| {
+                if f == bad {
+                    Err(RepoError::Internal(Cause::msg("bad row")))
+                } else {
+                    Ok(Some(joined(f)))
+                }
+            });
+        let repo = BatchingSessionRepo::new(Arc::new(inner), 64, 1);
+        let answers = futures_util::future::join_all(
+            families
+                .iter()
+                .map(|f| repo.find_active_with_user(*f, Utc::now())),
+        )
+        .await;
+        for (family, answer) in families.iter().zip(answers) {
+            if *family == bad {
+                assert!(matches!(answer, Err(RepoError::Internal(_))));
+            } else {
+                assert_eq!(answer.unwrap().unwrap().0.family_id, *family);
+            }
+        }
     }
 
     #[tokio::test]

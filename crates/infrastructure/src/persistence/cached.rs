@@ -46,7 +46,8 @@ impl CachingSessionRepo {
     /// Reads the user of a cached session through `users` (the caching user
     /// repository, whose entries every user write drops at once), so a
     /// token check with both caches warm reads nothing. Without it, or with
-    /// the cache off, every check is the adapter's one joined statement.
+    /// the cache off, every check is the inner repository's joined read
+    /// (through `BatchingSessionRepo`, shared with concurrent checks).
     #[must_use]
     pub fn with_users(mut self, users: Arc<dyn UserRepo>) -> Self {
         self.users = Some(users);

@@ -286,9 +286,10 @@ const KEYS_ALIAS: &str = "keys";
 
 /// The one statement of a list page, a deferred join: first the page's ids
 /// and sort keys (with the filter's total when `with_total`) as a
-/// subquery, read off the `(key, id)` sort index alone (an index-only scan
-/// on PostgreSQL), so each row an `OFFSET` skips costs an index entry
-/// instead of a table row; then each of the page's rows by primary key,
+/// subquery, read off the `(key, id)` sort index alone when no search term,
+/// category or price filter needs other columns (an index-only scan on
+/// PostgreSQL), so each row an `OFFSET` skips costs an index entry instead
+/// of a table row; then each of the page's rows by primary key,
 /// and its image keys. On PostgreSQL the row is a LATERAL lookup, which the
 /// planner cannot turn into a hash join over the whole table; SQLite always
 /// looks a primary key up. The limit is a literal ([`with_page_bounds`]).
