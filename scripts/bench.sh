@@ -408,7 +408,7 @@ The \`/users/me\` runs reuse one token, so after its first request every
 session check is a hit of the per-instance cache (at most 5 s, see
 docs/architecture.md); a client population that calls at least once per 5 s
 per token behaves the same. With the cache off (\`APP__AUTH__SESSION_CACHE_TTL_SECS=0\`,
-one joined read of the session and its user per request), PostgreSQL: \`/users/me\` $(field nocache,me 1) req/s
+every request's session read from the database, concurrent checks together), PostgreSQL, one token: \`/users/me\` $(field nocache,me 1) req/s
 (p50 $(field nocache,me 2) ms, p99 $(field nocache,me 3) ms); during the login flood p99 $(field nocache,me_flood 3) ms.
 
 The product-list runs repeat one page, which the 1 s list microcache
