@@ -16,8 +16,8 @@ use keel_infrastructure::invalidation::Invalidations;
 use keel_infrastructure::redis::{Redis, RedisLoginThrottle};
 use keel_infrastructure::clerk::{ClerkBackendApi, ClerkConfig, ClerkIdentityProvider};
 use keel_infrastructure::persistence::{
-    BatchingSessionRepo, CachingSessionRepo, CachingUserRepo, SeaOrmAccountRepo, SeaOrmSessionRepo, SeaOrmUserRepo,
-    SeaOrmVerificationRepo,
+    BatchingSessionRepo, CachingSessionRepo, CachingUserRepo, SeaOrmAccountRepo,
+    SeaOrmSessionRepo, SeaOrmUserRepo, SeaOrmVerificationRepo,
 };
 use keel_infrastructure::security::{
     Argon2Hasher, InMemoryLoginThrottle, JwtConfig, JwtTokenService,

@@ -220,29 +220,15 @@ impl SessionRepo for BatchingSessionRepo {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use chrono::Duration as Span;
+    use crate::persistence::cached::tests::session;
     use keel_domain::identity::Email;
     use keel_domain::identity::ports::MockSessionRepo;
     use std::sync::Mutex;
     use std::sync::mpsc as sync_mpsc;
 
     fn joined(family: SessionId) -> (Session, User) {
-        let now = Utc::now();
-        let user = User::new(Email::parse("batched@example.com").unwrap(), now);
-        let session = Session {
-            id: Uuid::now_v7(),
-            family_id: family,
-            user_id: user.id,
-            refresh_token_hash: "h".into(),
-            replaced_by: None,
-            ip_address: None,
-            user_agent: None,
-            created_at: now,
-            last_used_at: now,
-            expires_at: now + Span::hours(1),
-            revoked_at: None,
-        };
-        (session, user)
+        let user = User::new(Email::parse("batched@example.com").unwrap(), Utc::now());
+        (session(user.id, family), user)
     }
 
     #[tokio::test]

@@ -304,12 +304,13 @@ impl UserRepo for CachingUserRepo {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
     use chrono::Duration as Span;
     use keel_domain::identity::ports::{MockSessionRepo, MockUserRepo};
 
-    fn session(user: UserId, family: SessionId) -> Session {
+    /// A live session of `user` (also used by the batching decorator's tests).
+    pub(in crate::persistence) fn session(user: UserId, family: SessionId) -> Session {
         let now = Utc::now();
         Session {
             id: Uuid::now_v7(),

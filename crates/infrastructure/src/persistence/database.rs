@@ -160,15 +160,20 @@ where
     C: sea_orm::ColumnTrait,
 {
     use sea_orm::sea_query::Expr;
-    use sea_orm::{PaginatorTrait, QueryOrder, QuerySelect};
-    let rows: Vec<WithTotal<E::Model>> = query
+    use sea_orm::{FromQueryResult, PaginatorTrait, QueryOrder, QuerySelect, QueryTrait};
+    let select = query
         .clone()
         .expr_as(Expr::cust("COUNT(*) OVER ()"), TOTAL_COLUMN)
         .order_by_desc(created)
         .order_by_desc(id)
-        .offset(page.offset())
-        .limit(page.size())
-        .into_model()
+        .into_query();
+    let stmt = with_page_bounds(
+        db.get_database_backend(),
+        &select,
+        page.size(),
+        page.offset(),
+    );
+    let rows = WithTotal::<E::Model>::find_by_statement(stmt)
         .all(db)
         .await
         .map_err(repo_err)?;
